@@ -1,0 +1,52 @@
+# Civic311: `make demo` runs the platform with a sample city; `make test` runs every test.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+export CIVIC311_DATA_DIR ?= $(CURDIR)/var
+# PostgreSQL for the second test run: the local server when it answers, else TEST_POSTGRES_URL.
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/civic311_test
+
+.PHONY: demo serve test test-sqlite test-postgres lint check bench venv system-packages clean
+
+$(VENV)/.installed: pyproject.toml
+	@PYTHON=$$(scripts/find-python) && echo "Using $$PYTHON" && \
+	  [ -x $(PY) ] || $$PYTHON -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(BIN)/civic311 init --sample-city
+	$(BIN)/civic311 serve --host 127.0.0.1 --port 8000
+
+serve: venv
+	$(BIN)/civic311 serve
+
+lint: venv
+	$(BIN)/ruff check civic311 tests bench
+	$(BIN)/ruff format --check civic311 tests bench
+	$(BIN)/mypy civic311
+
+check: venv
+	$(BIN)/civic311 makemigrations --check --dry-run
+	$(BIN)/civic311 check
+
+test-sqlite: venv
+	DATABASE_URL= $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile
+
+test-postgres: venv
+	@if scripts/pg-available "$(TEST_POSTGRES_URL)"; then \
+	  DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile -m "not sqlite_only"; \
+	else echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): skipping the PostgreSQL run"; \
+	  if [ -n "$$CI" ]; then exit 1; fi; fi
+
+test: lint check test-sqlite test-postgres
+
+bench: venv
+	$(PY) bench/api_read.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Civic311: a city's 311 system as free software."""

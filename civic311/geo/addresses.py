@@ -1,0 +1,69 @@
+"""Address text normalisation, so '2111 West Lexington Street' and '2111 W LEXINGTON ST' match."""
+
+import re
+from dataclasses import dataclass
+
+# USPS Publication 28 abbreviations for the suffixes and directions common in US city addresses.
+SUFFIXES = {
+    "STREET": "ST",
+    "STR": "ST",
+    "AVENUE": "AVE",
+    "AV": "AVE",
+    "AVN": "AVE",
+    "BOULEVARD": "BLVD",
+    "BOUL": "BLVD",
+    "DRIVE": "DR",
+    "DRV": "DR",
+    "ROAD": "RD",
+    "PLACE": "PL",
+    "COURT": "CT",
+    "LANE": "LN",
+    "PARKWAY": "PKWY",
+    "PKY": "PKWY",
+    "TERRACE": "TER",
+    "HIGHWAY": "HWY",
+    "EXPRESSWAY": "EXPY",
+    "SQUARE": "SQ",
+    "CIRCLE": "CIR",
+    "PLAZA": "PLZ",
+    "WAY": "WAY",
+}
+DIRECTIONS = {"NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W"}
+
+_PUNCTUATION = re.compile(r"[^\w\s&/-]")
+_SPACES = re.compile(r"\s+")
+_NUMBERED = re.compile(r"^(\d+)[A-Z]?\s+(.+)$")
+
+
+def normalize(text: str) -> str:
+    """Upper-case, punctuation dropped, suffixes and directions abbreviated, spaces single."""
+    words = _SPACES.sub(" ", _PUNCTUATION.sub(" ", text.upper())).strip().split(" ")
+    out = []
+    for word in words:
+        word = DIRECTIONS.get(word, word)
+        word = SUFFIXES.get(word, word)
+        out.append(word)
+    return " ".join(w for w in out if w)
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    number: int | None
+    street: str  # normalised, without the house number
+
+
+def parse(text: str) -> ParsedAddress:
+    """House number and street of a normalised address ('2111 W LEXINGTON ST')."""
+    norm = normalize(text)
+    match = _NUMBERED.match(norm)
+    if not match:
+        return ParsedAddress(None, norm)
+    return ParsedAddress(int(match.group(1)), match.group(2))
+
+
+def display(text: str) -> str:
+    """A tidy form for showing: '2111 W LEXINGTON ST' -> '2111 W Lexington St'."""
+    words = normalize(text).split(" ")
+    return " ".join(
+        w if (len(w) == 1 or w.isdigit() or w in DIRECTIONS.values()) else w.title() for w in words
+    )

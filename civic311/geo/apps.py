@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GeoConfig(AppConfig):
+    name = "civic311.geo"
+    verbose_name = "Geography: districts and addresses"

@@ -1,0 +1,61 @@
+"""Where things are: district polygons (wards, precincts …) and the offline address index."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from civic311.catalog.models import Jurisdiction
+
+
+class District(models.Model):
+    """A polygon of some kind (ward, community area, police district …) a request can lie in."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="districts")
+    kind = models.SlugField(max_length=40, help_text=_("e.g. ward"))
+    code = models.CharField(max_length=40, help_text=_("e.g. 42"))
+    name = models.CharField(max_length=200)
+    geometry = models.JSONField(help_text=_("GeoJSON Polygon or MultiPolygon, WGS84 longitude/latitude"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "kind", "code"], name="district_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Address(models.Model):
+    """One known address with its coordinates: the offline geocoder's index."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="addresses")
+    address = models.CharField(max_length=300, help_text=_("As shown, e.g. 2111 W Lexington St"))
+    # Upper-case, abbreviations unified (see geo.addresses.normalize); what lookups compare.
+    normalized = models.CharField(max_length=300)
+    # The street part of `normalized` without the house number, for interpolation along a street.
+    street = models.CharField(max_length=200)
+    number = models.IntegerField(null=True)
+    zipcode = models.CharField(max_length=12, blank=True)
+    address_id = models.CharField(max_length=64, blank=True)
+    lat = models.FloatField()
+    long = models.FloatField()
+
+    class Meta:
+        indexes = [
+            # geocode(): exact match, then prefix match for autocomplete
+            models.Index(fields=["jurisdiction", "normalized"], name="address_normalized_idx"),
+            # geocode(): interpolate between the nearest numbers on the same street
+            models.Index(fields=["jurisdiction", "street", "number"], name="address_street_idx"),
+            # by_address_id(): POST requests with address_id
+            models.Index(fields=["jurisdiction", "address_id"], name="address_id_idx"),
+            # reverse(): nearest address inside a small latitude band
+            models.Index(fields=["jurisdiction", "lat"], name="address_lat_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "normalized"], name="address_unique"),
+        ]
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return self.address

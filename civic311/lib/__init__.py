@@ -1,0 +1,1 @@
+"""Small pure helpers shared by the apps: environment, dates, XML, check digits, geo maths."""

@@ -1,0 +1,91 @@
+"""Which requests a public GeoReport client may see, and the filters of GET requests.{fmt}."""
+
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
+
+from civic311.catalog.models import Department, Jurisdiction, Service, ServiceAttribute
+from civic311.lib.geomath import METRES_PER_DEGREE_LAT, degrees_box, long_scale
+from civic311.open311.params import RequestFilter
+from civic311.servicerequests.models import Event, Media, ServiceRequest
+
+
+def public_requests(jurisdiction: Jurisdiction) -> QuerySet[ServiceRequest]:
+    """Requests anyone may read. Private services are filtered by their ids (a short list), so the
+    query keeps to the request table and its indexes instead of joining services."""
+    private_ids = list(
+        Service.objects.filter(jurisdiction=jurisdiction, private=True).values_list("pk", flat=True)
+    )
+    qs = ServiceRequest.objects.filter(jurisdiction=jurisdiction)
+    if private_ids:
+        qs = qs.exclude(service_id__in=private_ids)
+    return qs
+
+
+def with_output_relations(qs: QuerySet[ServiceRequest], extended: bool) -> QuerySet[ServiceRequest]:
+    qs = qs.select_related("service", "department")
+    if extended:
+        qs = qs.select_related("parent").prefetch_related(
+            "districts",
+            Prefetch("service__attributes", queryset=ServiceAttribute.objects.order_by("order")),
+            Prefetch("events", queryset=Event.objects.filter(public=True).order_by("created_at", "pk")),
+            Prefetch("media", queryset=Media.objects.filter(public=True)),
+            Prefetch(
+                "duplicates", queryset=ServiceRequest.objects.only("pk", "parent_id", "service_request_id")
+            ),
+        )
+    return qs
+
+
+def _near(qs: QuerySet, f: RequestFilter) -> QuerySet:
+    assert f.near is not None
+    min_lat, min_long, max_lat, max_long = degrees_box(f.near.lat, f.near.long, f.near.radius_m)
+    # The box uses the (lat, long) index; the circle test is plain arithmetic both databases run.
+    scale = long_scale(f.near.lat)
+    limit = (f.near.radius_m / METRES_PER_DEGREE_LAT) ** 2
+    dlat = F("lat") - Value(f.near.lat)
+    dlong = F("long") - Value(f.near.long)
+    squared = ExpressionWrapper(dlat * dlat + dlong * dlong * Value(scale * scale), output_field=FloatField())
+    return (
+        qs.filter(lat__range=(min_lat, max_lat), long__range=(min_long, max_long))
+        .alias(degrees_squared=squared)
+        .filter(degrees_squared__lte=limit)
+    )
+
+
+def filter_requests(jurisdiction: Jurisdiction, f: RequestFilter) -> QuerySet[ServiceRequest]:
+    qs = public_requests(jurisdiction)
+    if f.service_request_ids:
+        return qs.filter(service_request_id__in=f.service_request_ids).order_by("-requested_datetime", "-pk")
+    if f.service_codes:
+        ids = Service.objects.filter(jurisdiction=jurisdiction, service_code__in=f.service_codes)
+        qs = qs.filter(service_id__in=list(ids.values_list("pk", flat=True)))
+    if f.statuses and len(set(f.statuses)) == 1:
+        qs = qs.filter(status=f.statuses[0])
+    if f.start is not None:
+        qs = qs.filter(requested_datetime__gte=f.start)
+    if f.end is not None:
+        qs = qs.filter(requested_datetime__lte=f.end)
+    if f.updated_after is not None:
+        qs = qs.filter(updated_datetime__gt=f.updated_after)
+    if f.updated_before is not None:
+        qs = qs.filter(updated_datetime__lte=f.updated_before)
+    if f.agencies:
+        departments = Department.objects.filter(jurisdiction=jurisdiction).filter(
+            Q(code__in=f.agencies) | Q(name__in=f.agencies)
+        )
+        qs = qs.filter(department_id__in=list(departments.values_list("pk", flat=True)))
+    if f.near is not None:
+        qs = _near(qs, f)
+    if f.bbox is not None:
+        min_lat, min_long, max_lat, max_long = f.bbox
+        qs = qs.filter(lat__range=(min_lat, max_lat), long__range=(min_long, max_long))
+    if f.text:
+        qs = qs.filter(
+            Q(description__icontains=f.text)
+            | Q(address__icontains=f.text)
+            | Q(status_notes__icontains=f.text)
+            | Q(service__service_name__icontains=f.text)
+            | Q(service_request_id__iexact=f.text)
+        )
+    if f.by_update:
+        return qs.order_by("updated_datetime", "pk")
+    return qs.order_by("-requested_datetime", "-pk")

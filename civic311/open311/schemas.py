@@ -1,0 +1,285 @@
+"""The GeoReport v2 documents, as typed schemas: one definition feeds JSON, XML and the OpenAPI document.
+
+Only fields named here ever leave the server, which is how reporter contact details and internal
+notes stay private: no public schema has a field for them.
+"""
+
+from typing import Literal
+
+from django.conf import settings
+from pydantic import BaseModel, Field
+
+from civic311.catalog.models import Service, ServiceAttribute
+from civic311.lib.datetimes import format_w3c
+from civic311.servicerequests.choices import EventKind, Status, fixmystreet_status, georeport_status
+from civic311.servicerequests.models import Event, Media, ServiceRequest
+
+SPECIFICATION_URL = "http://wiki.open311.org/GeoReport_v2"
+
+# Plain pydantic models, not ninja.Schema: ninja's Schema re-reads nested models attribute by
+# attribute, which marks every field as set and defeats exclude_unset (see render._plain).
+
+
+class Error(BaseModel):
+    code: int
+    description: str
+
+
+class Endpoint(BaseModel):
+    specification: str
+    url: str
+    changeset: str
+    type: Literal["production", "test"]
+    formats: list[str]
+
+
+class Discovery(BaseModel):
+    changeset: str
+    contact: str
+    key_service: str
+    endpoints: list[Endpoint]
+
+
+class ServiceOut(BaseModel):
+    service_code: str
+    service_name: str
+    description: str
+    metadata: bool
+    type: Literal["realtime", "batch", "blackbox"]
+    keywords: str
+    group: str
+
+    @classmethod
+    def build(cls, service: Service, has_attributes: bool) -> "ServiceOut":
+        return cls(
+            service_code=service.service_code,
+            service_name=service.service_name,
+            description=service.description,
+            metadata=has_attributes,
+            type=service.type,
+            keywords=", ".join(service.keyword_list),
+            group=service.group,
+        )
+
+
+class AttributeValueOut(BaseModel):
+    key: str
+    name: str
+
+
+class AttributeOut(BaseModel):
+    variable: bool
+    code: str
+    datatype: str
+    required: bool
+    datatype_description: str | None
+    order: int
+    description: str
+    values: list[AttributeValueOut] | None = Field(None, description="Only for the list datatypes")
+
+    @classmethod
+    def build(cls, attribute: ServiceAttribute) -> "AttributeOut":
+        out = cls(
+            variable=attribute.variable,
+            code=attribute.code,
+            datatype=attribute.datatype,
+            required=attribute.required,
+            datatype_description=attribute.datatype_description or None,
+            order=attribute.order,
+            description=attribute.description,
+        )
+        if attribute.has_values:  # left unset otherwise, so the key is absent (render drops unset fields)
+            out.values = [AttributeValueOut(key=v.key, name=v.name) for v in attribute.values.all()]
+        return out
+
+
+class ServiceDefinition(BaseModel):
+    service_code: str
+    attributes: list[AttributeOut]
+
+
+class PostRequestOut(BaseModel):
+    """Realtime services answer with the number, batch ones with a token, blackbox ones with neither."""
+
+    service_request_id: str | None = None
+    token: str | None = None
+    service_notice: str | None
+    account_id: str | None
+
+
+class TokenOut(BaseModel):
+    token: str
+    service_request_id: str | None
+
+
+class NoteOut(BaseModel):
+    """One public event of the request's history (Chicago's `notes` extension)."""
+
+    datetime: str
+    summary: str
+    type: Literal["opened", "closed", "activity"]
+    description: str | None
+    status: str
+
+
+class PhotoOut(BaseModel):
+    media_url: str
+    width: int | None
+    height: int | None
+
+
+class ExtendedAttributes(BaseModel):
+    """Chicago's extended_attributes, plus our workflow status and every district kind. Answers to the
+    service's questions are not published: free-text answers may hold personal details."""
+
+    channel: str
+    status_code: str = Field(description="The workflow status behind open/closed, e.g. in_progress")
+    duplicate: bool
+    parent_service_request_id: str | None
+    duplicates: list[str]
+    ward: str | None
+    districts: dict[str, str] = Field(description="District code by kind, e.g. {'ward': '42'}")
+    photos: list[PhotoOut]
+
+
+class RequestOut(BaseModel):
+    service_request_id: str
+    status: Literal["open", "closed"]
+    status_notes: str | None
+    service_name: str
+    service_code: str
+    description: str | None
+    agency_responsible: str | None
+    service_notice: str | None
+    requested_datetime: str
+    updated_datetime: str | None
+    expected_datetime: str | None
+    address: str | None
+    address_id: str | None
+    zipcode: str | None
+    lat: float | None
+    long: float | None
+    media_url: str | None
+
+
+class RequestOutExtended(RequestOut):
+    extended_attributes: ExtendedAttributes
+    notes: list[NoteOut]
+
+
+class UpdateOut(BaseModel):
+    """One public update (FixMyStreet's servicerequestupdates extension)."""
+
+    update_id: str
+    service_request_id: str
+    status: str
+    updated_datetime: str
+    description: str
+    media_url: str | None
+    external_status_code: str | None
+
+
+class UpdatePostedOut(BaseModel):
+    update_id: str
+
+
+def _absolute(url: str) -> str:
+    """Our own files' URLs made absolute, so a client on another site can fetch them."""
+    return f"{settings.PUBLIC_BASE_URL}{url}" if url.startswith("/") else url
+
+
+def _media_url(media: Media) -> str:
+    return media.url or _absolute(media.file.url)
+
+
+def _blank_to_none(value: str) -> str | None:
+    return value or None
+
+
+def _note_summary(event: Event) -> tuple[str, str]:
+    """(summary, type) of a public event, in words a resident understands."""
+    if event.kind == EventKind.CREATED:
+        return "Request received", "opened"
+    if event.kind == EventKind.ROUTED:
+        return (
+            f"Sent to {event.data.get('department_name') or event.data.get('department', 'a department')}",
+            "activity",
+        )
+    if event.kind in (EventKind.STATUS_CHANGED, EventKind.MARKED_DUPLICATE):
+        label = Status(event.status_code).label
+        closing = georeport_status(event.status_code) == "closed"
+        return str(label), "closed" if closing else "activity"
+    if event.kind == EventKind.MEDIA_ADDED:
+        return "Photo added", "activity"
+    if event.kind == EventKind.DUPLICATE_ADDED:
+        return f"Same problem also reported as {event.data.get('duplicate', '')}", "activity"
+    return str(EventKind(event.kind).label), "activity"
+
+
+def build_note(event: Event, tz) -> NoteOut:
+    summary, note_type = _note_summary(event)
+    return NoteOut(
+        datetime=format_w3c(event.created_at, tz) or "",
+        summary=summary,
+        type=note_type,
+        description=_blank_to_none("" if event.redacted_at else event.note),
+        status=georeport_status(event.status_code),
+    )
+
+
+def build_request(sr: ServiceRequest, tz, *, extended: bool = False) -> RequestOut:
+    """The public view of a request. `sr` needs service and department loaded; with `extended`,
+    also districts, public events, media and duplicates prefetched (see queries.with_extensions)."""
+    fields = dict(
+        service_request_id=sr.service_request_id,
+        status=sr.status,
+        status_notes=_blank_to_none(sr.status_notes),
+        service_name=sr.service.service_name,
+        service_code=sr.service.service_code,
+        description=_blank_to_none(sr.description),
+        agency_responsible=sr.department.name if sr.department else None,
+        service_notice=_blank_to_none(sr.service_notice),
+        requested_datetime=format_w3c(sr.requested_datetime, tz),
+        updated_datetime=format_w3c(sr.updated_datetime, tz),
+        expected_datetime=format_w3c(sr.expected_datetime, tz),
+        address=_blank_to_none(sr.address),
+        address_id=_blank_to_none(sr.address_id),
+        zipcode=_blank_to_none(sr.zipcode),
+        lat=sr.lat,
+        long=sr.long,
+        media_url=_blank_to_none(_absolute(sr.media_url)),
+    )
+    if not extended:
+        return RequestOut(**fields)
+    districts = {d.kind: d.code for d in sr.districts.all()}
+    return RequestOutExtended(
+        **fields,
+        extended_attributes=ExtendedAttributes(
+            channel=sr.channel,
+            status_code=sr.status_code,
+            duplicate=sr.parent_id is not None,
+            parent_service_request_id=sr.parent.service_request_id if sr.parent_id else None,
+            duplicates=[d.service_request_id for d in sr.duplicates.all()],
+            ward=districts.get("ward"),
+            districts=districts,
+            photos=[
+                PhotoOut(media_url=_media_url(m), width=m.width, height=m.height)
+                for m in sr.media.all()
+                if m.public
+            ],
+        ),
+        notes=[build_note(e, tz) for e in sr.events.all() if e.public],
+    )
+
+
+def build_update(event: Event, tz) -> UpdateOut:
+    media = [_media_url(m) for m in event.media.all() if m.public]
+    return UpdateOut(
+        update_id=str(event.pk),
+        service_request_id=event.request.service_request_id,
+        status=fixmystreet_status(event.status_code),
+        updated_datetime=format_w3c(event.created_at, tz) or "",
+        description="" if event.redacted_at else event.note,
+        media_url=media[0] if media else None,
+        external_status_code=event.status_code,
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpenDataConfig(AppConfig):
+    name = "civic311.opendata"
+    verbose_name = "Open data: imports and exports"

@@ -1,0 +1,473 @@
+"""The one door into the domain: every channel creates and changes requests through these functions.
+
+Each function validates, writes the request and an Event in one transaction, and announces the event
+after commit (signals.event_recorded) for the side effects.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from civic311.catalog.models import Department, Service
+from civic311.geo.districts import district_ids_at
+from civic311.geo.geocoder import get_geocoder
+from civic311.geo.models import District
+from civic311.open311.models import ApiKey
+from civic311.servicerequests import photos
+from civic311.servicerequests.choices import CLOSED_STATUSES, NOTE_MAX_LENGTH, Channel, EventKind, Status
+from civic311.servicerequests.intake import (
+    Answers,
+    Contact,
+    FieldError,
+    Location,
+    RequestRejected,
+    check_answers,
+    check_contact,
+    check_description,
+    check_location,
+    check_media_urls,
+    clean_text,
+)
+from civic311.servicerequests.models import Event, Media, ServiceRequest
+from civic311.servicerequests.numbers import next_number
+from civic311.servicerequests.signals import event_recorded
+
+
+@dataclass
+class Actor:
+    """Who acts and through which channel: a signed-in user, an API client, or a resident (neither)."""
+
+    channel: str
+    user: AbstractBaseUser | None = None
+    api_client: ApiKey | None = None
+
+
+@dataclass
+class NewRequest:
+    """What a channel hands in to file a request."""
+
+    service: Service
+    location: Location
+    description: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)  # attribute code -> text or list of texts
+    contact: Contact = field(default_factory=Contact)
+    media_urls: list[str] = field(default_factory=list)
+    photos: list[UploadedFile] = field(default_factory=list)
+
+
+def _announce(event: Event) -> None:
+    transaction.on_commit(lambda: event_recorded.send(sender=Event, event=event))
+
+
+def _record(
+    request: ServiceRequest,
+    kind: str,
+    actor: Actor,
+    *,
+    at: datetime,
+    public: bool = True,
+    note: str = "",
+    data: dict | None = None,
+    external_id: str = "",
+) -> Event:
+    event = Event.objects.create(
+        request=request,
+        kind=kind,
+        created_at=at,
+        actor=actor.user if actor.user and actor.user.is_authenticated else None,
+        api_client=actor.api_client,
+        channel=actor.channel,
+        public=public,
+        status_code=request.status_code,
+        note=note,
+        data=data or {},
+        external_id=external_id,
+    )
+    _announce(event)
+    return event
+
+
+def _routed_data(department: Department) -> dict:
+    return {"department": department.code, "department_name": department.name}
+
+
+def _expected(service: Service, at: datetime) -> datetime | None:
+    # Calendar days for now; routing's SLA calendars (business hours, holidays) will replace this.
+    return at + timedelta(days=service.sla_days) if service.sla_days else None
+
+
+def _locate(service: Service, location: Location, errors: list[FieldError]) -> list[int]:
+    """Fill in the address or the point from the geocoder; returns the ids of the districts hit."""
+    jurisdiction = service.jurisdiction
+    geocoder = get_geocoder()
+    if location.address_id and not location.has_point:
+        place = geocoder.by_address_id(jurisdiction, location.address_id)
+        if place is None:
+            errors.append(FieldError("address_id", f"'{location.address_id}' is not in the address index"))
+            return []
+        location.lat, location.long = place.lat, place.long
+        location.address = location.address or place.address
+        location.zipcode = place.zipcode
+    if location.address and not location.has_point:
+        place = geocoder.geocode(jurisdiction, location.address)
+        if place is not None:
+            location.lat, location.long, location.zipcode = place.lat, place.long, place.zipcode
+    if location.has_point and not location.address:
+        place = geocoder.reverse(jurisdiction, location.lat, location.long)
+        if place is not None:
+            location.address, location.address_id = place.address, location.address_id or place.address_id
+            location.zipcode = place.zipcode
+    if not location.has_point:
+        return []
+    ids = district_ids_at(jurisdiction.pk, location.lat, location.long)
+    if not ids and District.objects.filter(jurisdiction=jurisdiction).exists():
+        errors.append(
+            FieldError(
+                "lat/long",
+                f"({location.lat}, {location.long}) is outside the area {jurisdiction.name} serves",
+            )
+        )
+    return ids
+
+
+def validate_new_request(new: NewRequest) -> tuple[Answers, list[int], list[str]]:
+    """Everything that can be checked before writing; raises RequestRejected with every problem."""
+    errors: list[FieldError] = []
+    service = new.service
+    if not service.active:
+        errors.append(FieldError("service_code", f"{service.service_code} no longer accepts new requests"))
+    new.description = check_description(new.description, errors)
+    check_location(new.location, errors)
+    check_contact(new.contact, service, errors)
+    answers = check_answers(service, new.answers, errors)
+    media_urls = check_media_urls(new.media_urls, errors)
+    for upload in new.photos:
+        try:
+            photos.check_upload(upload)
+        except photos.PhotoRejected as exc:
+            errors.append(FieldError("media", str(exc)))
+    district_ids = [] if errors else _locate(service, new.location, errors)
+    if errors:
+        raise RequestRejected(errors)
+    return answers, district_ids, media_urls
+
+
+def submit_request(new: NewRequest, actor: Actor, *, at: datetime | None = None) -> ServiceRequest:
+    """File a new request from any channel. Raises RequestRejected, storing nothing, when input is bad."""
+    answers, district_ids, media_urls = validate_new_request(new)
+    processed = [photos.process(upload) for upload in new.photos]
+    service, location, contact = new.service, new.location, new.contact
+    at = at or timezone.now()
+    with transaction.atomic():
+        request = ServiceRequest(
+            jurisdiction=service.jurisdiction,
+            service_request_id=next_number(service.jurisdiction, at),
+            service=service,
+            description=new.description,
+            department=service.department,
+            service_notice=service.service_notice,
+            channel=actor.channel,
+            requested_datetime=at,
+            expected_datetime=_expected(service, at),
+            address=location.address,
+            address_id=location.address_id,
+            zipcode=location.zipcode,
+            lat=location.lat,
+            long=location.long,
+            attributes=answers.values,
+            reporter_email=contact.email,
+            reporter_phone=contact.phone,
+            reporter_first_name=contact.first_name,
+            reporter_last_name=contact.last_name,
+            reporter_language=contact.language,
+            device_id=contact.device_id,
+            account_id=contact.account_id,
+            api_client=actor.api_client,
+        )
+        request.set_status(Status.NEW, at)
+        request.save()
+        if district_ids:
+            request.districts.set(district_ids)
+        data = {"client_attributes": answers.client_extras} if answers.client_extras else {}
+        _record(request, EventKind.CREATED, actor, at=at, data=data)
+        if request.department:
+            _record(request, EventKind.ROUTED, actor, at=at, data=_routed_data(request.department))
+        for url in media_urls:
+            _add_media(request, actor, at, url=url)
+        for photo in processed:
+            _add_media(request, actor, at, photo=photo)
+    return request
+
+
+def _add_media(
+    request: ServiceRequest,
+    actor: Actor,
+    at: datetime,
+    *,
+    url: str = "",
+    photo: "photos.ProcessedPhoto | None" = None,
+) -> Media:
+    event = _record(request, EventKind.MEDIA_ADDED, actor, at=at)
+    media = Media(request=request, event=event, url=url, created_at=at)
+    if photo is not None:
+        media.content_type, media.width, media.height = photo.content_type, photo.width, photo.height
+        media.file.save(photo.name, photo.content, save=False)
+        media.thumbnail.save(photo.thumbnail_name, photo.thumbnail, save=False)
+    media.save()
+    if not request.media_url:
+        request.media_url = url or media.file.url
+        request.save(update_fields=["media_url"])
+    return media
+
+
+def attach_media(
+    request: ServiceRequest, actor: Actor, *, url: str = "", upload: UploadedFile | None = None
+) -> Media:
+    """Add a photo (an upload, checked and stripped of metadata) or a media URL to a request."""
+    errors: list[FieldError] = []
+    urls = check_media_urls([url], errors) if url else []
+    if upload is None and not urls and not errors:
+        errors.append(FieldError("media", "give a photo or a media_url"))
+    processed = None
+    if upload is not None:
+        try:
+            processed = photos.process(upload)
+        except photos.PhotoRejected as exc:
+            errors.append(FieldError("media", str(exc)))
+    if errors:
+        raise RequestRejected(errors)
+    with transaction.atomic():
+        locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        media = _add_media(locked, actor, timezone.now(), url=urls[0] if urls else "", photo=processed)
+    request.refresh_from_db()
+    return media
+
+
+def _check_note(text: str, name: str = "description") -> str:
+    errors: list[FieldError] = []
+    text = clean_text(text)
+    if len(text) > NOTE_MAX_LENGTH:
+        errors.append(
+            FieldError(name, f"is {len(text)} characters long; at most {NOTE_MAX_LENGTH} are allowed")
+        )
+    if errors:
+        raise RequestRejected(errors)
+    return text
+
+
+def change_status(
+    request: ServiceRequest,
+    status_code: str,
+    actor: Actor,
+    *,
+    note: str = "",
+    public: bool = True,
+    at: datetime | None = None,
+    external_id: str = "",
+) -> Event:
+    """Move a request to a status, with a note (public: it becomes the status_notes)."""
+    if status_code not in Status.values:
+        raise RequestRejected([FieldError("status", f"'{status_code}' is not a status")])
+    note = _check_note(note)
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        previous = locked.status_code
+        locked.set_status(status_code, at)
+        if note and public:
+            locked.status_notes = note
+        locked.save()
+        event = _record(
+            locked,
+            EventKind.STATUS_CHANGED,
+            actor,
+            at=at,
+            public=public,
+            note=note,
+            data={"from": previous, "to": status_code},
+            external_id=external_id,
+        )
+    request.refresh_from_db()
+    return event
+
+
+def add_note(
+    request: ServiceRequest,
+    text: str,
+    actor: Actor,
+    *,
+    public: bool,
+    at: datetime | None = None,
+    external_id: str = "",
+) -> Event:
+    """A note on the timeline: public (residents see it) or internal (staff only)."""
+    text = _check_note(text)
+    if not text:
+        raise RequestRejected([FieldError("description", "a note needs some text")])
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        if public:  # an internal note changes nothing the public sees, so clients need not re-fetch
+            locked.updated_datetime = at
+            locked.status_notes = text
+            locked.save(update_fields=["updated_datetime", "status_notes"])
+        event = _record(
+            locked, EventKind.NOTE, actor, at=at, public=public, note=text, external_id=external_id
+        )
+    request.refresh_from_db()
+    return event
+
+
+def mark_duplicate(child: ServiceRequest, parent: ServiceRequest, actor: Actor, *, note: str = "") -> Event:
+    """Close `child` as a duplicate of `parent`; both timelines say so."""
+    if child.pk == parent.pk:
+        raise RequestRejected([FieldError("parent", "a request cannot duplicate itself")])
+    if child.jurisdiction_id != parent.jurisdiction_id:
+        raise RequestRejected([FieldError("parent", "the requests belong to different jurisdictions")])
+    # Follow the chain so a request never ends up a duplicate of its own duplicate.
+    root, seen = parent, {child.pk}
+    while root.parent_id is not None:
+        if root.pk in seen:
+            break
+        seen.add(root.pk)
+        root = root.parent
+    if root.pk == child.pk:
+        raise RequestRejected([FieldError("parent", f"{parent} is already a duplicate of {child}")])
+    note = _check_note(note) or f"Duplicate of {root.service_request_id}"
+    at = timezone.now()
+    with transaction.atomic():
+        locked = ServiceRequest.objects.select_for_update().get(pk=child.pk)
+        previous = locked.status_code
+        locked.parent = root
+        locked.set_status(Status.DUPLICATE, at)
+        locked.status_notes = note
+        locked.save()
+        event = _record(
+            locked,
+            EventKind.MARKED_DUPLICATE,
+            actor,
+            at=at,
+            note=note,
+            data={"from": previous, "to": Status.DUPLICATE, "parent": root.service_request_id},
+        )
+        locked_root = ServiceRequest.objects.select_for_update().get(pk=root.pk)
+        locked_root.updated_datetime = at
+        locked_root.save(update_fields=["updated_datetime"])
+        _record(
+            locked_root,
+            EventKind.DUPLICATE_ADDED,
+            actor,
+            at=at,
+            data={"duplicate": locked.service_request_id},
+        )
+    child.refresh_from_db()
+    return event
+
+
+@dataclass
+class ImportedRequest:
+    """A request from another system's records (open data), kept with its own number and times."""
+
+    service: Service
+    service_request_id: str
+    requested_datetime: datetime
+    status_code: str = Status.NEW
+    closed_datetime: datetime | None = None
+    updated_datetime: datetime | None = None
+    expected_datetime: datetime | None = None
+    location: Location = field(default_factory=Location)
+    description: str = ""
+    status_notes: str = ""
+    channel: str = Channel.IMPORT
+    department: Department | None = None
+    district_ids: list[int] = field(default_factory=list)
+    media_url: str = ""
+    parent_service_request_id: str = ""
+    source: str = ""
+    source_data: dict = field(default_factory=dict)
+
+
+def import_request(item: ImportedRequest, actor: Actor) -> ServiceRequest | None:
+    """Record an imported request and its history (created, and closed if it is); None if already there.
+
+    The caller checks the data; this keeps the invariants (events, derived status) of every request.
+    """
+    service = item.service
+    if ServiceRequest.objects.filter(
+        jurisdiction=service.jurisdiction, service_request_id=item.service_request_id
+    ).exists():
+        return None
+    location = item.location
+    with transaction.atomic():
+        request = ServiceRequest(
+            jurisdiction=service.jurisdiction,
+            service_request_id=item.service_request_id,
+            service=service,
+            description=item.description,
+            status_notes=item.status_notes,
+            department=item.department or service.department,
+            channel=item.channel,
+            requested_datetime=item.requested_datetime,
+            expected_datetime=item.expected_datetime,
+            address=location.address,
+            address_id=location.address_id,
+            zipcode=location.zipcode[:12],
+            lat=location.lat,
+            long=location.long,
+            media_url=item.media_url,
+            imported_from=item.source,
+        )
+        request.set_status(Status.NEW, item.requested_datetime)
+        request.save()
+        if item.district_ids:
+            request.districts.set(item.district_ids)
+        _record(
+            request,
+            EventKind.CREATED,
+            actor,
+            at=item.requested_datetime,
+            data={"source": item.source, "record": item.source_data} if item.source_data else {},
+        )
+        if request.department:
+            _record(
+                request,
+                EventKind.ROUTED,
+                actor,
+                at=item.requested_datetime,
+                data=_routed_data(request.department),
+            )
+        if item.status_code != Status.NEW:
+            when = item.closed_datetime if item.status_code in CLOSED_STATUSES else item.updated_datetime
+            when = when or item.updated_datetime or item.requested_datetime
+            request.set_status(item.status_code, when)
+            if item.status_code in CLOSED_STATUSES and item.closed_datetime:
+                request.closed_datetime = item.closed_datetime
+            request.save()
+            _record(
+                request,
+                EventKind.STATUS_CHANGED,
+                actor,
+                at=when,
+                note=item.status_notes,
+                data={"from": Status.NEW, "to": item.status_code},
+            )
+        if item.updated_datetime and item.updated_datetime > request.updated_datetime:
+            request.updated_datetime = item.updated_datetime
+            request.save(update_fields=["updated_datetime"])
+    return request
+
+
+def link_imported_duplicate(child: ServiceRequest, parent_service_request_id: str) -> bool:
+    """Point an imported duplicate at its parent once both are in; False when the parent is unknown."""
+    parent = ServiceRequest.objects.filter(
+        jurisdiction=child.jurisdiction, service_request_id=parent_service_request_id
+    ).first()
+    if parent is None or parent.pk == child.pk:
+        return False
+    ServiceRequest.objects.filter(pk=child.pk).update(parent=parent)
+    return True

@@ -1,0 +1,224 @@
+"""Service requests, their append-only history (events) and their photos.
+
+Nothing here writes a request on its own: the functions of `actions.py` do, and each writes an Event.
+"""
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civic311.catalog.models import Department, Jurisdiction, Service
+from civic311.geo.models import District
+from civic311.servicerequests.choices import (
+    CLOSED,
+    OPEN,
+    Channel,
+    EventKind,
+    Priority,
+    Status,
+    georeport_status,
+)
+
+
+class ServiceRequestQuerySet(models.QuerySet):
+    def public(self):
+        """Requests anyone may see: not of a private service."""
+        return self.filter(service__private=False)
+
+    def open(self):
+        return self.filter(status=OPEN)
+
+    def closed(self):
+        return self.filter(status=CLOSED)
+
+    def for_service(self, code: str):
+        return self.filter(service__service_code=code)
+
+
+class ServiceRequest(models.Model):
+    """One problem reported or service asked for, by any channel (GeoReport service request)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="requests")
+    service_request_id = models.CharField(max_length=40, help_text=_("The number residents quote"))
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requests")
+    status_code = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    # GeoReport's open/closed, derived from status_code on every change; a column so lists filter on it.
+    status = models.CharField(max_length=6, default=OPEN, editable=False)
+    status_notes = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
+    service_notice = models.CharField(max_length=500, blank=True)
+    priority = models.IntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+
+    requested_datetime = models.DateTimeField(default=timezone.now)
+    updated_datetime = models.DateTimeField(default=timezone.now)
+    expected_datetime = models.DateTimeField(null=True, blank=True)
+    closed_datetime = models.DateTimeField(null=True, blank=True)
+
+    address = models.CharField(max_length=300, blank=True)
+    address_id = models.CharField(max_length=64, blank=True)
+    zipcode = models.CharField(max_length=12, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    long = models.FloatField(null=True, blank=True)
+    districts = models.ManyToManyField(District, blank=True, related_name="requests")
+
+    # Answers to the service's questions: {attribute code: value, or list of values for multivaluelist}.
+    attributes = models.JSONField(default=dict, blank=True)
+    # URL of the first public photo, kept here so lists need no join.
+    media_url = models.CharField(max_length=500, blank=True)
+
+    # Private: who reported it. Never in a public response (see open311.schemas).
+    reporter_email = models.EmailField(blank=True)
+    reporter_phone = models.CharField(max_length=40, blank=True)
+    reporter_first_name = models.CharField(max_length=100, blank=True)
+    reporter_last_name = models.CharField(max_length=100, blank=True)
+    reporter_language = models.CharField(max_length=10, blank=True)
+    device_id = models.CharField(max_length=200, blank=True)
+    account_id = models.CharField(max_length=200, blank=True)
+
+    api_client = models.ForeignKey(
+        "open311.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        help_text=_("The request this one duplicates"),
+    )
+    # Where an imported request came from, e.g. "chicago" for the City of Chicago's open data.
+    imported_from = models.CharField(max_length=40, blank=True)
+
+    objects = ServiceRequestQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "service_request_id"], name="request_id_unique"),
+        ]
+        indexes = [
+            # GET requests (default): the last 90 days, newest first
+            models.Index(fields=["jurisdiction", "requested_datetime"], name="request_requested_idx"),
+            # GET requests?service_code=…&status=…
+            models.Index(
+                fields=["service", "status", "requested_datetime"], name="request_service_status_idx"
+            ),
+            # GET requests?status=…
+            models.Index(fields=["jurisdiction", "status", "requested_datetime"], name="request_status_idx"),
+            # GET requests?updated_after=… (sync clients page through changes in this order)
+            models.Index(fields=["jurisdiction", "updated_datetime"], name="request_updated_idx"),
+            # GET requests?lat=…&long=…&radius=… and bbox=… (a latitude band, then longitude)
+            models.Index(fields=["lat", "long"], name="request_latlong_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.service_request_id
+
+    def set_status(self, status_code: str, at: datetime) -> None:
+        """Move to a status and keep the derived fields in step; callers write the event."""
+        self.status_code = status_code
+        self.status = georeport_status(status_code)
+        self.updated_datetime = at
+        self.closed_datetime = at if self.status == CLOSED else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.reporter_email or self.reporter_phone)
+
+
+class Event(models.Model):
+    """One entry of a request's append-only history: who did what, when, through which channel."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    api_client = models.ForeignKey(
+        "open311.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    public = models.BooleanField(default=True, help_text=_("Shown to residents and in the API"))
+    # The request's status after this event.
+    status_code = models.CharField(max_length=20, choices=Status.choices)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # An id the sending system gave this update (FixMyStreet's update_id), so a retry is recognised.
+    external_id = models.CharField(max_length=100, blank=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # GET servicerequestupdates?start_date=…&end_date=… (public events in a window)
+            models.Index(fields=["created_at"], name="event_created_idx"),
+            # timeline of one request
+            models.Index(fields=["request", "created_at"], name="event_request_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_client", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="event_external_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def status(self) -> str:
+        return georeport_status(self.status_code)
+
+
+class Media(models.Model):
+    """A photo of a request: an uploaded file (checked, EXIF stripped) or a URL a client gave."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="media")
+    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="media")
+    file = models.FileField(upload_to="requests/%Y/%m/", blank=True)
+    thumbnail = models.FileField(upload_to="requests/%Y/%m/thumbs/", blank=True)
+    url = models.URLField(
+        max_length=500, blank=True, help_text=_("An outside URL, when no file was uploaded")
+    )
+    content_type = models.CharField(max_length=50, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "media"
+
+    def __str__(self) -> str:
+        return self.file.name or self.url
+
+
+class RequestCounter(models.Model):
+    """The last sequence number handed out per jurisdiction and year (request numbers)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE)
+    year = models.PositiveIntegerField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year"], name="request_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id}/{self.year}: {self.value}"

@@ -1,0 +1,49 @@
+"""Request numbers: short, speakable, with a check digit, unique per jurisdiction.
+
+New requests get PREFIX + YY-NNNNNN-C, e.g. SR26-000123-4: the year, a sequence within the year and
+a Damm check digit over the digits. On a keypad the digits alone (260001234) find it.
+"""
+
+import re
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from civic311.catalog.models import Jurisdiction
+from civic311.lib.checkdigit import damm_digit, is_valid
+from civic311.servicerequests.models import RequestCounter
+
+_DIGITS_ONLY = re.compile(r"^\d{9,12}$")
+
+
+def format_number(prefix: str, year: int, sequence: int) -> str:
+    digits = f"{year % 100:02d}{sequence:06d}"
+    return f"{prefix}{digits[:2]}-{digits[2:]}-{damm_digit(digits)}"
+
+
+def next_number(jurisdiction: Jurisdiction, at: datetime) -> str:
+    """The next free number; call inside the transaction that creates the request."""
+    year = at.astimezone(jurisdiction.tz).year
+    counter = RequestCounter.objects.filter(jurisdiction=jurisdiction, year=year)
+    # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) until commit, so two
+    # concurrent requests can never read the same value.
+    if not counter.update(value=F("value") + 1):
+        try:
+            with transaction.atomic():
+                RequestCounter.objects.create(jurisdiction=jurisdiction, year=year, value=1)
+        except IntegrityError:  # another transaction created this year's counter first
+            counter.update(value=F("value") + 1)
+    sequence = counter.values_list("value", flat=True).get()
+    return format_number(jurisdiction.request_id_prefix, year, sequence)
+
+
+def normalize_number(text: str, prefix: str = "") -> str:
+    """What a person typed or said, as the stored number: keypad digits '260001234' -> 'SR26-000123-4'.
+
+    Anything else (an imported 'SR21-00000001', a number typed with its dashes) is kept as typed.
+    """
+    compact = re.sub(r"\s", "", text).upper()
+    if _DIGITS_ONLY.match(compact) and is_valid(compact):
+        return f"{prefix}{compact[:2]}-{compact[2:-1]}-{compact[-1]}"
+    return compact

@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from django.views.static import serve
+
+from civic311.open311.api import api as open311_api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("open311/", open311_api.urls),
+]
+
+if settings.SERVE_MEDIA:
+    # Photos from the data directory; a production site serves MEDIA_ROOT from its web server or S3.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

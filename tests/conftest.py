@@ -1,0 +1,28 @@
+"""Shared fixtures: a small city built in code (factories), the named actors, an API client."""
+
+import pytest
+
+from tests.factories import CityFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PUBLIC_BASE_URL = "http://testserver"
+
+
+@pytest.fixture
+def city(db):
+    """Springfield: one jurisdiction, two departments, a few services with questions, two wards."""
+    return CityFactory().build()
+
+
+@pytest.fixture
+def api_key(city):
+    return city.api_key
+
+
+@pytest.fixture
+def api(client):
+    """The Django test client, for the GeoReport API."""
+    return client
