@@ -33,9 +33,8 @@ class ImportReport:
     duplicates_linked: int = 0
 
     def lines(self) -> list[str]:
-        out = [
-            f"imported {self.imported}, already there {self.already_there}, skipped {sum(self.skipped.values())}"
-        ]
+        skipped = sum(self.skipped.values())
+        out = [f"imported {self.imported}, already there {self.already_there}, skipped {skipped}"]
         out += [f"  skipped {n}: {reason}" for reason, n in self.skipped.most_common(10)]
         if self.services_created:
             out.append(
