@@ -257,7 +257,7 @@ def build_request(sr: ServiceRequest, tz, *, extended: bool = False) -> RequestO
         extended_attributes=ExtendedAttributes(
             channel=sr.channel,
             status_code=sr.status_code,
-            duplicate=sr.parent_id is not None,
+            duplicate=sr.parent_id is not None or sr.status_code == Status.DUPLICATE,
             parent_service_request_id=sr.parent.service_request_id if sr.parent_id else None,
             duplicates=[d.service_request_id for d in sr.duplicates.all()],
             ward=districts.get("ward"),

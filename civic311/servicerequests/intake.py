@@ -22,7 +22,7 @@ TEXT_MAX_LENGTH = 4000
 NAME_MAX_LENGTH = 100
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().-]{3,30}$")
 # A tag, an HTML comment or a doctype: "a < b" and "5 > 3" are fine, "<b>" and "<script" are not.
-HTML_PATTERN = re.compile(r"<\s*(/?\s*[a-zA-Z][\w-]*[\s/>]|!--|!\[CDATA\[|!doctype)", re.IGNORECASE)
+HTML_PATTERN = re.compile(r"<(/?[a-zA-Z][\w-]*[\s/>]|!--|!\[CDATA\[|!doctype)", re.IGNORECASE)
 # C0 control characters other than tab and newlines: PostgreSQL cannot store NUL, XML cannot carry any.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Extra attributes a client may send that are no question of the service (FixMyStreet sends its own).

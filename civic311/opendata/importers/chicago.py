@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.utils import timezone
+
 from civic311.catalog.models import Jurisdiction
 from civic311.opendata.importers.base import (
     Catalog,
@@ -66,7 +68,7 @@ def parse_time(text: str) -> datetime | None:
         raise RowSkipped(f"unreadable date {text[:30]!r}") from None
 
 
-def map_row(row: dict, catalog: Catalog, shift: timedelta) -> ImportedRequest:
+def map_row(row: dict, catalog: Catalog, shift: timedelta, now: datetime | None = None) -> ImportedRequest:
     tz = catalog.jurisdiction.tz
     number = (row.get("sr_number") or "").strip()
     if not number:
@@ -89,6 +91,9 @@ def map_row(row: dict, catalog: Catalog, shift: timedelta) -> ImportedRequest:
     def when(value: datetime | None) -> datetime | None:
         return aware(value, tz) + shift if value else None
 
+    if now is not None and shift and any(t and when(t) > now for t in (closed, modified)):  # type: ignore[operator]
+        # Moved to the present, this request was closed in the future: show it as still open.
+        status, closed, modified = Status.NEW, None, None
     return ImportedRequest(
         service=service,
         service_request_id=number[:40],
@@ -120,13 +125,14 @@ def import_file(
 ) -> ImportReport:
     report = ImportReport()
     catalog = Catalog(jurisdiction, report)
+    now = timezone.now()
 
     def mapped():
         for n, row in enumerate(rows(path)):
             if limit is not None and n >= limit:
                 return
             try:
-                yield map_row(row, catalog, shift)
+                yield map_row(row, catalog, shift, now)
             except RowSkipped as exc:
                 yield exc
 
