@@ -66,7 +66,7 @@ def test_it_gives_lat_and_long_as_numbers_and_times_with_the_city_offset(client,
 
 
 def test_it_filters_by_service_code_list(client, three):
-    pothole, light, _ = three
+    _, light, _ = three
     assert numbers(client.get(f"{API}/requests.json?service_code=SFD")) == [light.service_request_id]
     assert len(numbers(client.get(f"{API}/requests.json?service_code=SFD,PHF"))) == 2
 
@@ -96,7 +96,8 @@ def test_a_start_date_alone_covers_90_days_from_it(client, three):
 
 def test_service_request_id_overrides_the_other_filters(client, three):
     pothole, _, old = three
-    query = f"service_request_id={old.service_request_id},{pothole.service_request_id}&status=closed&service_code=SFD"
+    ids = f"{old.service_request_id},{pothole.service_request_id}"
+    query = f"service_request_id={ids}&status=closed&service_code=SFD"
     assert set(numbers(client.get(f"{API}/requests.json?{query}"))) == {
         old.service_request_id,
         pothole.service_request_id,
@@ -140,7 +141,6 @@ def test_updated_after_lists_changes_oldest_first(client, three):
 
 
 def test_updated_before_bounds_the_changes(client, three):
-    _, light, _ = three
     before = (timezone.now() - timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     after = (timezone.now() - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
     # the streetlight was fixed just now, so its last update is after `before`: nothing matches
