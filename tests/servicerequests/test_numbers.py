@@ -1,0 +1,29 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civic311.lib.checkdigit import is_valid
+from civic311.servicerequests.numbers import format_number, normalize_number
+
+
+def test_a_number_has_the_year_a_sequence_and_a_check_digit():
+    number = format_number("SR", 2026, 123)
+    assert number.startswith("SR26-000123-")
+    assert is_valid(number.removeprefix("SR").replace("-", ""))
+
+
+@given(st.integers(min_value=2000, max_value=2099), st.integers(min_value=1, max_value=9_999_999))
+def test_keypad_digits_find_the_number_again(year, sequence):
+    number = format_number("SR", year, sequence)
+    digits = number.removeprefix("SR").replace("-", "")
+    assert normalize_number(digits, "SR") == number
+
+
+def test_a_number_typed_with_its_dashes_is_kept():
+    assert normalize_number(" sr21-00000001 ", "SR") == "SR21-00000001"
+
+
+def test_digits_with_a_wrong_check_digit_are_not_turned_into_a_number():
+    number = format_number("SR", 2026, 5)
+    digits = number.removeprefix("SR").replace("-", "")
+    wrong = digits[:-1] + str((int(digits[-1]) + 1) % 10)
+    assert normalize_number(wrong, "SR") == wrong
