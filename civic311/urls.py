@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import URLPattern, URLResolver, path, re_path
 from django.views.static import serve
 
 from civic311.open311.api import api as open311_api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("open311/", open311_api.urls),
 ]

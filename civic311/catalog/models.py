@@ -16,7 +16,7 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(tz)s is not an IANA time zone name"), params={"tz": value}) from None
 
 
-class JurisdictionQuerySet(models.QuerySet):
+class JurisdictionQuerySet(models.QuerySet["Jurisdiction"]):
     def default(self) -> "Jurisdiction | None":
         """The jurisdiction used when a client names none: the only one, or the one marked default."""
         return self.order_by("-is_default", "pk").first()

@@ -28,6 +28,7 @@ def damm_digit(digits: str) -> str:
 
 def is_valid(digits_with_check: str) -> bool:
     """True when the last digit is the Damm check digit of the others."""
-    if not digits_with_check.isdigit():
+    # isdigit() alone also admits "²" (which int() refuses) and other scripts' digits (not on a keypad).
+    if not (digits_with_check.isascii() and digits_with_check.isdigit()):
         return False
     return damm_digit(digits_with_check) == "0"

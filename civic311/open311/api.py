@@ -195,8 +195,11 @@ def _location(form: PostRequestForm, errors: list[FieldError]) -> Location:
     summary="File a request (form-encoded; multipart with `media` files to upload photos)",
 )
 def post_request(
-    request: HttpRequest, fmt: str, form: Form[PostRequestForm], media: File[list[UploadedFile]] = None
-):  # type: ignore[assignment]
+    request: HttpRequest,
+    fmt: str,
+    form: Form[PostRequestForm],
+    media: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja's way of optional files
+):
     fmt = check_format(fmt)
     key = _api_key(request)
     jurisdiction = jurisdictions.resolve(request)

@@ -80,6 +80,7 @@ def window(
             return None, None
         end = timezone.now()
     if start is None:
+        assert end is not None
         start = end - MAX_SPAN
     if end is None:
         end = start + MAX_SPAN

@@ -75,7 +75,7 @@ class AttributeOut(BaseModel):
     datatype_description: str | None
     order: int
     description: str
-    values: list[AttributeValueOut] | None = Field(None, description="Only for the list datatypes")
+    values: list[AttributeValueOut] | None = None  # only for the list datatypes
 
     @classmethod
     def build(cls, attribute: ServiceAttribute) -> "AttributeOut":
@@ -258,7 +258,7 @@ def build_request(sr: ServiceRequest, tz, *, extended: bool = False) -> RequestO
             channel=sr.channel,
             status_code=sr.status_code,
             duplicate=sr.parent_id is not None or sr.status_code == Status.DUPLICATE,
-            parent_service_request_id=sr.parent.service_request_id if sr.parent_id else None,
+            parent_service_request_id=sr.parent.service_request_id if sr.parent else None,
             duplicates=[d.service_request_id for d in sr.duplicates.all()],
             ward=districts.get("ward"),
             districts=districts,

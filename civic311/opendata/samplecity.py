@@ -7,7 +7,7 @@ time so the newest lands today (the original dates stay in each request's create
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -106,13 +106,13 @@ def demo_shift(now: datetime | None = None):
     """How far to move the sample's dates so its newest request is an hour old."""
     newest = chicago.newest_created(REQUESTS)
     if newest is None:
-        return timezone.timedelta(0)
+        return timedelta(0)
     jurisdiction_tz = Jurisdiction.objects.get(jurisdiction_id="chicago.example").tz
     newest_aware = newest.replace(tzinfo=jurisdiction_tz)
-    target = (now or timezone.now()) - timezone.timedelta(hours=1)
+    target = (now or timezone.now()) - timedelta(hours=1)
     # Whole weeks, so weekdays and times of day stay as they were.
     weeks = (target - newest_aware).days // 7
-    return timezone.timedelta(weeks=max(weeks, 0))
+    return timedelta(weeks=max(weeks, 0))
 
 
 def load(*, with_requests: bool = True, shift_to_now: bool = True) -> SampleCityReport:
@@ -126,7 +126,7 @@ def load(*, with_requests: bool = True, shift_to_now: bool = True) -> SampleCity
         with_requests
         and not ServiceRequest.objects.filter(jurisdiction=jurisdiction, imported_from="chicago").exists()
     ):
-        shift = demo_shift() if shift_to_now else timezone.timedelta(0)
+        shift = demo_shift() if shift_to_now else timedelta(0)
         report = chicago.import_file(REQUESTS, jurisdiction, shift=shift)
     return SampleCityReport(
         jurisdiction,

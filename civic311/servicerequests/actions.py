@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -43,7 +42,7 @@ class Actor:
     """Who acts and through which channel: a signed-in user, an API client, or a resident (neither)."""
 
     channel: str
-    user: AbstractBaseUser | None = None
+    user: Any = None  # a signed-in user (settings.AUTH_USER_MODEL)
     api_client: ApiKey | None = None
 
 
@@ -117,13 +116,13 @@ def _locate(service: Service, location: Location, errors: list[FieldError]) -> l
         place = geocoder.geocode(jurisdiction, location.address)
         if place is not None:
             location.lat, location.long, location.zipcode = place.lat, place.long, place.zipcode
-    if location.has_point and not location.address:
+    if location.lat is None or location.long is None:
+        return []
+    if not location.address:
         place = geocoder.reverse(jurisdiction, location.lat, location.long)
         if place is not None:
             location.address, location.address_id = place.address, location.address_id or place.address_id
             location.zipcode = place.zipcode
-    if not location.has_point:
-        return []
     ids = district_ids_at(jurisdiction.pk, location.lat, location.long)
     if not ids and District.objects.filter(jurisdiction=jurisdiction).exists():
         errors.append(
@@ -331,9 +330,7 @@ def mark_duplicate(child: ServiceRequest, parent: ServiceRequest, actor: Actor, 
         raise RequestRejected([FieldError("parent", "the requests belong to different jurisdictions")])
     # Follow the chain so a request never ends up a duplicate of its own duplicate.
     root, seen = parent, {child.pk}
-    while root.parent_id is not None:
-        if root.pk in seen:
-            break
+    while root.parent is not None and root.pk not in seen:
         seen.add(root.pk)
         root = root.parent
     if root.pk == child.pk:

@@ -7,7 +7,7 @@ class EventInline(admin.TabularInline):
     model = Event
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "status_code", "public", "channel", "actor", "api_client", "note"]
+    fields = ("created_at", "kind", "status_code", "public", "channel", "actor", "api_client", "note")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
