@@ -131,3 +131,17 @@ def test_bad_updates_are_refused_and_change_nothing(client, city, created, field
 def test_an_update_for_an_unknown_request_is_404(client, city):
     response = post_update(client, city, "SR26-424242-0")
     assert response.status_code == 404
+
+
+def test_fixmystreet_can_push_an_update_and_read_the_answer_in_xml(client, city, created):
+    form = {
+        "api_key": city.raw_key,
+        "service_request_id": created,
+        "status": "ACTION_SCHEDULED",
+        "description": "Booked",
+        "update_id": "fms-xml-1",
+    }
+    response = client.post(f"{API}/servicerequestupdates.xml", form)
+    assert response.status_code == 200
+    records = xml_to_records(parse_xml(response.content, "service_request_updates"), "request_update")
+    assert Event.objects.get(pk=int(records[0]["update_id"])).status_code == Status.SCHEDULED
