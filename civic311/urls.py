@@ -4,8 +4,10 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from django.views.static import serve
 
 from civic311.open311.api import api as open311_api
+from civic311.views import home
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("open311/", open311_api.urls),
 ]

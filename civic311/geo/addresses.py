@@ -64,6 +64,11 @@ def parse(text: str) -> ParsedAddress:
 def display(text: str) -> str:
     """A tidy form for showing: '2111 W LEXINGTON ST' -> '2111 W Lexington St'."""
     words = normalize(text).split(" ")
-    return " ".join(
-        w if (len(w) == 1 or w.isdigit() or w in DIRECTIONS.values()) else w.title() for w in words
-    )
+    return " ".join(_display_word(w) for w in words)
+
+
+def _display_word(word: str) -> str:
+    if len(word) == 1 or word.isdigit() or word in DIRECTIONS.values():
+        return word
+    # title() capitalises after a digit too ("86TH" -> "86Th"); ordinals read "86th".
+    return word.capitalize() if word[0].isdigit() else word.title()

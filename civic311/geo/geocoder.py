@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
+from django.db.models import ExpressionWrapper, F, FloatField
 
 from civic311.catalog.models import Jurisdiction
 from civic311.geo import addresses
@@ -81,11 +82,18 @@ class LocalGeocoder:
     def reverse(self, jurisdiction: Jurisdiction, lat: float, long: float) -> Place | None:
         dlat = REVERSE_MAX_M / METRES_PER_DEGREE_LAT
         dlong = dlat / max(long_scale(lat), 1e-6)
-        candidates = Address.objects.filter(
-            jurisdiction=jurisdiction,
-            lat__range=(lat - dlat, lat + dlat),
-            long__range=(long - dlong, long + dlong),
-        )[:500]
+        north, east = F("lat") - lat, (F("long") - long) * long_scale(lat)
+        candidates = (
+            Address.objects.filter(
+                jurisdiction=jurisdiction,
+                lat__range=(lat - dlat, lat + dlat),
+                long__range=(long - dlong, long + dlong),
+            )
+            # Nearest first, in SQL (the flat-earth distance of geomath.long_scale): a dense block can
+            # hold more addresses than we fetch, and an arbitrary page of them may miss the nearest.
+            .annotate(flat_distance=ExpressionWrapper(north * north + east * east, output_field=FloatField()))
+            .order_by("flat_distance")[:10]
+        )
         best = min(candidates, key=lambda a: haversine_m(lat, long, a.lat, a.long), default=None)
         if best is None or haversine_m(lat, long, best.lat, best.long) > REVERSE_MAX_M:
             return None

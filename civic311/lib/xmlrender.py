@@ -23,7 +23,8 @@ PLURALS = {
 }
 
 # Characters XML 1.0 cannot carry at all; they are dropped rather than producing a broken document.
-_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Lone surrogates too (JSON's "\ud800" escapes make them): UTF-8 cannot even encode them.
+_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
