@@ -231,3 +231,18 @@ def file_request(
         **kwargs,
     )
     return actions.submit_request(new, actions.Actor(channel=channel))
+
+
+def add_address(jurisdiction: Jurisdiction, text: str, lat: float, long: float, zipcode: str = "") -> Address:
+    """One address in the geocoder's index, normalised as the importer would."""
+    parsed = addresses.parse(text)
+    return Address.objects.create(
+        jurisdiction=jurisdiction,
+        address=addresses.display(text),
+        normalized=addresses.normalize(text),
+        street=parsed.street,
+        number=parsed.number,
+        zipcode=zipcode,
+        lat=lat,
+        long=long,
+    )

@@ -32,10 +32,9 @@ def _read(path: Path) -> dict:
 
 def _geometry(feature: dict, label: str) -> dict:
     geometry = feature.get("geometry") or {}
-    if geometry.get("type") not in POLYGON_TYPES:
-        raise DistrictFileError(
-            f"{label}: geometry is {geometry.get('type')!r}, not a Polygon or MultiPolygon"
-        )
+    kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
+    if kind not in POLYGON_TYPES:
+        raise DistrictFileError(f"{label}: geometry is {kind!r}, not a Polygon or MultiPolygon")
     try:
         geom = shape(geometry)
     except (ValueError, TypeError, AttributeError) as exc:
@@ -65,12 +64,18 @@ def import_file(
     """Create or update one district per feature; returns (created, updated). All or nothing."""
     data = _read(path)
     features = data.get("features") or []
+    # Checked here so a malformed file gets a DistrictFileError (a message), not an AttributeError.
+    if not isinstance(features, list):
+        raise DistrictFileError(f"{path}: features is not a list")
     if not features:
         raise DistrictFileError(f"{path} has no features")
     rows = []
     for n, feature in enumerate(features, start=1):
-        properties = feature.get("properties") or {}
         label = f"feature {n}"
+        if not isinstance(feature, dict):
+            raise DistrictFileError(f"{label}: not a GeoJSON Feature object")
+        properties = feature.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
         if name_field not in properties:
             raise DistrictFileError(f"{label}: no property {name_field!r} (it has {sorted(properties)})")
         name = str(properties[name_field]).strip()

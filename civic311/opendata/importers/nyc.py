@@ -42,6 +42,12 @@ def _time(text: str | None) -> datetime | None:
         raise RowSkipped(f"unreadable date {text[:30]!r}") from None
 
 
+def _zipcode(row: dict) -> str:
+    # CSVs that went through a spreadsheet or pandas carry ZIP codes as numbers: "10033.0".
+    text = str(row.get("incident_zip") or "").strip()
+    return text.removesuffix(".0") if text.removesuffix(".0").isdigit() else text
+
+
 def service_code(complaint_type: str) -> str:
     return slugify(complaint_type).upper()[:64]
 
@@ -70,9 +76,7 @@ def map_row(row: dict, catalog: Catalog) -> ImportedRequest:
         status_code=status,
         closed_datetime=aware(closed, tz) if closed and status == Status.CLOSED else None,
         updated_datetime=aware(updated, tz) if updated else None,
-        location=location(
-            row.get("latitude", ""), row.get("longitude", ""), address, row.get("incident_zip", "")
-        ),
+        location=location(row.get("latitude", ""), row.get("longitude", ""), address, _zipcode(row)),
         description=descriptor,
         status_notes=(row.get("resolution_description") or "").strip()[:4000],
         channel=CHANNELS.get((row.get("open_data_channel_type") or "").strip().lower(), Channel.IMPORT),
