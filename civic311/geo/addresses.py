@@ -26,9 +26,9 @@ SUFFIXES = {
     "SQUARE": "SQ",
     "CIRCLE": "CIR",
     "PLAZA": "PLZ",
-    "WAY": "WAY",
 }
 DIRECTIONS = {"NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W"}
+_SUFFIX_ABBREVIATIONS = frozenset(SUFFIXES.values())
 
 _PUNCTUATION = re.compile(r"[^\w\s&/-]")
 _SPACES = re.compile(r"\s+")
@@ -37,12 +37,14 @@ _NUMBERED = re.compile(r"^(\d+)[A-Z]?\s+(.+)$")
 
 def normalize(text: str) -> str:
     """Upper-case, punctuation dropped, suffixes and directions abbreviated, spaces single."""
-    words = _SPACES.sub(" ", _PUNCTUATION.sub(" ", text.upper())).strip().split(" ")
+    words = [
+        SUFFIXES.get(w, w) for w in _SPACES.sub(" ", _PUNCTUATION.sub(" ", text.upper())).strip().split(" ")
+    ]
     out = []
-    for word in words:
-        word = DIRECTIONS.get(word, word)
-        word = SUFFIXES.get(word, word)
-        out.append(word)
+    for n, word in enumerate(words):
+        # A direction right before a suffix is the street's name ('W NORTH AVE'), not a direction.
+        is_name = n + 1 < len(words) and words[n + 1] in _SUFFIX_ABBREVIATIONS
+        out.append(word if is_name else DIRECTIONS.get(word, word))
     return " ".join(w for w in out if w)
 
 

@@ -14,7 +14,7 @@ from civic311.catalog.models import Jurisdiction
 from civic311.lib.checkdigit import damm_digit, is_valid
 from civic311.servicerequests.models import RequestCounter
 
-_DIGITS_ONLY = re.compile(r"^\d{9,12}$")
+_DIGITS_ONLY = re.compile(r"^[0-9]{9,12}$")  # ASCII only: \d would take other scripts' digits
 
 
 def format_number(prefix: str, year: int, sequence: int) -> str:

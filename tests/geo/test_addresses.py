@@ -54,3 +54,12 @@ def test_it_displays_ordinal_street_names_in_lower_case():
     # str.title() would give "86Th" and "1St".
     assert display("220 EAST 86TH STREET") == "220 E 86th St"
     assert display("1 W 1st St") == "1 W 1st St"
+
+
+def test_a_direction_that_names_the_street_is_kept():
+    assert normalize("1600 West North Avenue") == "1600 W NORTH AVE"
+    assert normalize("1600 W NORTH AVE") == normalize("1600 west north ave")
+
+
+def test_a_trailing_direction_is_abbreviated():
+    assert normalize("100 Lake Shore Drive North") == "100 LAKE SHORE DR N"

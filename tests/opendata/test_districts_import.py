@@ -177,3 +177,19 @@ def test_it_imports_the_sample_citys_fifty_wards(jurisdiction):
     # The Loop (State and Madison) is in the 42nd ward.
     ward = District.objects.get(pk__in=district_ids_at(jurisdiction.pk, 41.8820, -87.6278))
     assert ward.code == "42"
+
+
+def test_a_code_twice_in_one_file_is_refused(tmp_path, city):
+    import json
+
+    from civic311.geo.models import District
+    from civic311.opendata.importers.districts import DistrictFileError, import_file
+
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    features = [{"type": "Feature", "properties": {"name": "7"}, "geometry": square} for _ in range(2)]
+    path = tmp_path / "twice.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    before = District.objects.count()
+    with pytest.raises(DistrictFileError, match="appears twice"):
+        import_file(path, city.jurisdiction, kind="precinct", name_field="name")
+    assert District.objects.count() == before

@@ -1,5 +1,5 @@
 """What every importer shares: finding or creating services and departments, locating rows in
-districts in bulk, recording through the domain (actions.import_request), counting what was skipped."""
+districts in bulk, recording through the domain (actions.import_requests), counting what was skipped."""
 
 import zoneinfo
 from collections import Counter
@@ -7,13 +7,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
 from django.utils.text import slugify
 
 from civic311.catalog.models import Department, Jurisdiction, Service
 from civic311.geo.districts import district_ids_for_many
 from civic311.servicerequests import actions
-from civic311.servicerequests.choices import Channel
 from civic311.servicerequests.intake import Location
 from civic311.servicerequests.models import ServiceRequest
 
@@ -108,8 +106,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 def record_all(
     jurisdiction: Jurisdiction, items: Iterable["actions.ImportedRequest | RowSkipped"], report: ImportReport
 ) -> ImportReport:
-    """Import the mapped rows in batches: districts found in bulk, each request through the domain."""
-    actor = actions.Actor(channel=Channel.IMPORT)
+    """Import the mapped rows in batches: districts found in bulk, each batch through the domain."""
     parents: list[tuple[ServiceRequest, str]] = []
     for chunk in _chunks(items, BATCH):
         good = []
@@ -122,15 +119,13 @@ def record_all(
         hits = district_ids_for_many(jurisdiction.pk, [(i.location.lat, i.location.long) for i in located])
         for item, ids in zip(located, hits, strict=True):
             item.district_ids = ids
-        with transaction.atomic():
-            for item in good:
-                created = actions.import_request(item, actor)
-                if created is None:
-                    report.already_there += 1
-                    continue
-                report.imported += 1
-                if item.parent_service_request_id:
-                    parents.append((created, item.parent_service_request_id))
+        created, already = actions.import_requests(good)
+        report.imported += len(created)
+        report.already_there += already
+        wanted = {
+            i.service_request_id: i.parent_service_request_id for i in good if i.parent_service_request_id
+        }
+        parents += [(r, wanted[r.service_request_id]) for r in created if r.service_request_id in wanted]
     for child, parent_id in parents:  # parents may come after their duplicates in the file
         report.duplicates_linked += actions.link_imported_duplicate(child, parent_id)
     return report

@@ -69,7 +69,7 @@ def import_file(
         raise DistrictFileError(f"{path}: features is not a list")
     if not features:
         raise DistrictFileError(f"{path} has no features")
-    rows = []
+    rows: list[tuple[str, str, dict]] = []
     for n, feature in enumerate(features, start=1):
         label = f"feature {n}"
         if not isinstance(feature, dict):
@@ -82,6 +82,8 @@ def import_file(
         code = str(properties[code_field or name_field]).strip()
         if not code:
             raise DistrictFileError(f"{label}: empty {code_field or name_field!r}")
+        if any(code == seen for seen, _, _ in rows):
+            raise DistrictFileError(f"{label}: code {code!r} appears twice in the file")
         rows.append((code, name_format.format(name=name, kind=kind), _geometry(feature, f"{label} ({code})")))
     created = updated = 0
     with transaction.atomic():
