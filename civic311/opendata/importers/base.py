@@ -1,9 +1,10 @@
 """What every importer shares: finding or creating services and departments, locating rows in
 districts in bulk, recording through the domain (actions.import_requests), counting what was skipped."""
 
+import itertools
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -129,6 +130,27 @@ def record_all(
     for child, parent_id in parents:  # parents may come after their duplicates in the file
         report.duplicates_linked += actions.link_imported_duplicate(child, parent_id)
     return report
+
+
+def import_records(
+    jurisdiction: Jurisdiction,
+    records: Iterable[dict],
+    map_record: Callable[[dict, Catalog], "actions.ImportedRequest"],
+    *,
+    limit: int | None = None,
+) -> ImportReport:
+    """Map each record (a row skipped is counted, not fatal) and record them in batches."""
+    report = ImportReport()
+    catalog = Catalog(jurisdiction, report)
+
+    def mapped() -> Iterator["actions.ImportedRequest | RowSkipped"]:
+        for record in itertools.islice(records, limit):
+            try:
+                yield map_record(record, catalog)
+            except RowSkipped as exc:
+                yield exc
+
+    return record_all(jurisdiction, mapped(), report)
 
 
 def location(lat: str, long: str, address: str = "", zipcode: str = "") -> Location:

@@ -13,8 +13,8 @@ from civic311.opendata.importers.base import (
     ImportReport,
     RowSkipped,
     aware,
+    import_records,
     location,
-    record_all,
 )
 from civic311.servicerequests.actions import ImportedRequest
 from civic311.servicerequests.choices import Channel, Status
@@ -123,20 +123,10 @@ def rows(path: Path) -> Iterator[dict]:
 def import_file(
     path: Path, jurisdiction: Jurisdiction, *, shift: timedelta = timedelta(0), limit: int | None = None
 ) -> ImportReport:
-    report = ImportReport()
-    catalog = Catalog(jurisdiction, report)
     now = timezone.now()
-
-    def mapped():
-        for n, row in enumerate(rows(path)):
-            if limit is not None and n >= limit:
-                return
-            try:
-                yield map_row(row, catalog, shift, now)
-            except RowSkipped as exc:
-                yield exc
-
-    return record_all(jurisdiction, mapped(), report)
+    return import_records(
+        jurisdiction, rows(path), lambda row, catalog: map_row(row, catalog, shift, now), limit=limit
+    )
 
 
 def newest_created(path: Path) -> datetime | None:

@@ -9,7 +9,14 @@ from pathlib import Path
 from django.utils.text import slugify
 
 from civic311.catalog.models import Jurisdiction
-from civic311.opendata.importers.base import Catalog, ImportReport, RowSkipped, aware, location, record_all
+from civic311.opendata.importers.base import (
+    Catalog,
+    ImportReport,
+    RowSkipped,
+    aware,
+    import_records,
+    location,
+)
 from civic311.servicerequests.actions import ImportedRequest
 from civic311.servicerequests.choices import Channel, Status
 
@@ -103,16 +110,4 @@ def rows(path: Path) -> Iterator[dict]:
 
 
 def import_file(path: Path, jurisdiction: Jurisdiction, *, limit: int | None = None) -> ImportReport:
-    report = ImportReport()
-    catalog = Catalog(jurisdiction, report)
-
-    def mapped():
-        for n, row in enumerate(rows(path)):
-            if limit is not None and n >= limit:
-                return
-            try:
-                yield map_row(row, catalog)
-            except RowSkipped as exc:
-                yield exc
-
-    return record_all(jurisdiction, mapped(), report)
+    return import_records(jurisdiction, rows(path), map_row, limit=limit)

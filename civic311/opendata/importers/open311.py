@@ -12,7 +12,7 @@ from defusedxml import DefusedXmlException
 
 from civic311.catalog.models import Jurisdiction
 from civic311.lib.datetimes import DatetimeError, parse_w3c
-from civic311.opendata.importers.base import Catalog, ImportReport, RowSkipped, location, record_all
+from civic311.opendata.importers.base import Catalog, ImportReport, RowSkipped, import_records, location
 from civic311.servicerequests.actions import ImportedRequest
 from civic311.servicerequests.choices import Status
 
@@ -98,17 +98,5 @@ def records(path: Path) -> Iterator[dict]:
 
 
 def import_file(path: Path, jurisdiction: Jurisdiction, *, limit: int | None = None) -> ImportReport:
-    report = ImportReport()
-    catalog = Catalog(jurisdiction, report)
     items = list(records(path))  # read (and refuse) the whole file before writing anything
-
-    def mapped():
-        for n, record in enumerate(items):
-            if limit is not None and n >= limit:
-                return
-            try:
-                yield map_record(record, catalog)
-            except RowSkipped as exc:
-                yield exc
-
-    return record_all(jurisdiction, mapped(), report)
+    return import_records(jurisdiction, items, map_record, limit=limit)
