@@ -92,7 +92,10 @@ def _database(url: str) -> dict[str, Any]:
     elif config["ENGINE"] == "django.db.backends.postgresql":
         # Under ASGI each request runs in its own thread: a pool, not persistent connections.
         config["CONN_MAX_AGE"] = 0
-        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": envint("DB_POOL_SIZE", 20)}
+        options = config.setdefault("OPTIONS", {})
+        options["pool"] = {"min_size": 1, "max_size": envint("DB_POOL_SIZE", 20)}
+        # Many small concurrent queries: parallel workers only add CPU to each (measured in bench/).
+        options["options"] = "-c max_parallel_workers_per_gather=0"
     return config
 
 

@@ -26,3 +26,13 @@ def api_key(city):
 def api(client):
     """The Django test client, for the GeoReport API."""
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog_cache():
+    """Each test starts without the catalog cache of the last (its rows were rolled back)."""
+    from civic311.catalog import cache
+
+    cache.clear()
+    yield
+    cache.clear()

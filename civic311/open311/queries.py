@@ -2,26 +2,45 @@
 
 from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
 
-from civic311.catalog.models import Department, Jurisdiction, Service, ServiceAttribute
+from civic311.catalog import cache
+from civic311.catalog.models import Department, Jurisdiction, ServiceAttribute
 from civic311.lib.geomath import METRES_PER_DEGREE_LAT, degrees_box, long_scale
 from civic311.open311.params import RequestFilter
 from civic311.servicerequests.models import Event, Media, ServiceRequest
 
 
 def public_requests(jurisdiction: Jurisdiction) -> QuerySet[ServiceRequest]:
-    """Requests anyone may read. Private services are filtered by their ids (a short list), so the
-    query keeps to the request table and its indexes instead of joining services."""
-    private_ids = list(
-        Service.objects.filter(jurisdiction=jurisdiction, private=True).values_list("pk", flat=True)
-    )
-    qs = ServiceRequest.objects.filter(jurisdiction=jurisdiction)
-    if private_ids:
-        qs = qs.exclude(service_id__in=private_ids)
-    return qs
+    """Requests anyone may read: not of a private service (ServiceRequest.public)."""
+    return ServiceRequest.objects.filter(jurisdiction=jurisdiction, public=True)
+
+
+# What a public request without extensions needs: the rest (the reporter's details among them) is
+# neither read nor sent.
+PUBLIC_FIELDS = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "description",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+    "service__service_name",
+    "service__service_code",
+    "department__name",
+)
 
 
 def with_output_relations(qs: QuerySet[ServiceRequest], extended: bool) -> QuerySet[ServiceRequest]:
     qs = qs.select_related("service", "department")
+    if not extended:
+        return qs.only(*PUBLIC_FIELDS)
     if extended:
         qs = qs.select_related("parent").prefetch_related(
             "districts",
@@ -52,12 +71,17 @@ def _near(qs: QuerySet, f: RequestFilter) -> QuerySet:
 
 
 def filter_requests(jurisdiction: Jurisdiction, f: RequestFilter) -> QuerySet[ServiceRequest]:
-    qs = public_requests(jurisdiction)
     if f.service_request_ids:
-        return qs.filter(service_request_id__in=f.service_request_ids).order_by("-requested_datetime", "-pk")
+        qs = public_requests(jurisdiction).filter(service_request_id__in=f.service_request_ids)
+        return qs.order_by("-requested_datetime", "-pk")
     if f.service_codes:
-        ids = Service.objects.filter(jurisdiction=jurisdiction, service_code__in=f.service_codes)
-        qs = qs.filter(service_id__in=list(ids.values_list("pk", flat=True)))
+        # The services belong to the jurisdiction, so the jurisdiction filter is left out: the
+        # (service, public, status, requested) index then answers the count on its own.
+        qs = ServiceRequest.objects.filter(
+            public=True, service_id__in=cache.service_ids(jurisdiction, f.service_codes)
+        )
+    else:
+        qs = public_requests(jurisdiction)
     if f.statuses and len(set(f.statuses)) == 1:
         qs = qs.filter(status=f.statuses[0])
     if f.start is not None:

@@ -27,7 +27,7 @@ from civic311.servicerequests.choices import (
 class ServiceRequestQuerySet(models.QuerySet):
     def public(self):
         """Requests anyone may see: not of a private service."""
-        return self.filter(service__private=False)
+        return self.filter(public=True)
 
     def open(self):
         return self.filter(status=OPEN)
@@ -97,6 +97,10 @@ class ServiceRequest(models.Model):
     )
     # Where an imported request came from, e.g. "chicago" for the City of Chicago's open data.
     imported_from = models.CharField(max_length=40, blank=True)
+    # False for requests of a private service. A copy of `not service.private`, kept in step when a
+    # service's privacy changes (signals.sync_request_privacy), so public lists filter and count on
+    # this table's indexes alone.
+    public = models.BooleanField(default=True, editable=False)
 
     objects = ServiceRequestQuerySet.as_manager()
 
@@ -105,18 +109,24 @@ class ServiceRequest(models.Model):
             models.UniqueConstraint(fields=["jurisdiction", "service_request_id"], name="request_id_unique"),
         ]
         indexes = [
-            # GET requests (default): the last 90 days, newest first
-            models.Index(fields=["jurisdiction", "requested_datetime"], name="request_requested_idx"),
+            # GET requests (default): public ones of the last 90 days, newest first; counted index-only
+            models.Index(
+                fields=["jurisdiction", "public", "requested_datetime"], name="request_requested_idx"
+            ),
             # GET requests?service_code=…&status=…
             models.Index(
-                fields=["service", "status", "requested_datetime"], name="request_service_status_idx"
+                fields=["service", "public", "status", "requested_datetime"],
+                name="request_service_status_idx",
             ),
             # GET requests?status=…
-            models.Index(fields=["jurisdiction", "status", "requested_datetime"], name="request_status_idx"),
+            models.Index(
+                fields=["jurisdiction", "public", "status", "requested_datetime"], name="request_status_idx"
+            ),
             # GET requests?updated_after=… (sync clients page through changes in this order)
-            models.Index(fields=["jurisdiction", "updated_datetime"], name="request_updated_idx"),
-            # GET requests?lat=…&long=…&radius=… and bbox=… (a latitude band, then longitude)
-            models.Index(fields=["lat", "long"], name="request_latlong_idx"),
+            models.Index(fields=["jurisdiction", "public", "updated_datetime"], name="request_updated_idx"),
+            # GET requests?lat=…&long=…&radius=… and bbox=…: a latitude band, then longitude, then the
+            # date window, all inside the index
+            models.Index(fields=["lat", "long", "requested_datetime"], name="request_latlong_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,3 +8,12 @@ from django.dispatch import Signal
 
 # sender=Event class, event=<Event>
 event_recorded = Signal()
+
+
+def sync_request_privacy(sender, instance, **kwargs) -> None:
+    """When a service becomes private (or public again), so do its requests, at once."""
+    from civic311.servicerequests.models import ServiceRequest
+
+    ServiceRequest.objects.filter(service=instance, public=instance.private).update(
+        public=not instance.private
+    )

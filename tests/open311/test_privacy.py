@@ -77,3 +77,18 @@ def test_the_public_sees_the_public_note(client, filed):
     item = client.get(f"{API}/requests/{public.service_request_id}.json?extensions=true").json()[0]
     assert item["status_notes"] == "Crew assigned"
     assert "Crew assigned" in [n["description"] for n in item["notes"]]
+
+
+def test_making_a_service_private_hides_its_requests_at_once(client, city):
+    request = file_request(city.graffiti)
+    assert client.get(f"{API}/requests/{request.service_request_id}.json").status_code == 200
+    city.graffiti.private = True
+    city.graffiti.save()
+    assert client.get(f"{API}/requests/{request.service_request_id}.json").status_code == 404
+    assert (
+        request.service_request_id
+        not in client.get(f"{API}/requests.json?service_code=GRAF").content.decode()
+    )
+    city.graffiti.private = False
+    city.graffiti.save()
+    assert client.get(f"{API}/requests/{request.service_request_id}.json").status_code == 200
