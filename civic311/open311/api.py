@@ -28,6 +28,7 @@ from civic311.open311.render import (
     respond,
 )
 from civic311.open311.schemas import (
+    PUBLIC_FIELDS,
     SPECIFICATION_URL,
     AttributeOut,
     Discovery,
@@ -42,6 +43,7 @@ from civic311.open311.schemas import (
     UpdateOut,
     UpdatePostedOut,
     build_request,
+    build_request_row,
     build_update,
 )
 from civic311.servicerequests import actions
@@ -297,9 +299,15 @@ def request_list(request: HttpRequest, fmt: str, params: Query[RequestListParams
     qs = queries.filter_requests(jurisdiction, f)
     total = qs.count()
     offset = (f.page - 1) * f.page_size
-    page = queries.with_output_relations(qs, f.extensions)[offset : offset + f.page_size]
     tz = jurisdiction.tz
-    items = [build_request(sr, tz, extended=f.extensions) for sr in page]
+    items: list[RequestOut] | list[dict]
+    if f.extensions:
+        page = queries.with_output_relations(qs, extended=True)[offset : offset + f.page_size]
+        items = [build_request(sr, tz, extended=True) for sr in page]
+    else:
+        # Plain rows of the public columns: the reporter's details are never even read.
+        rows = qs.values(*PUBLIC_FIELDS)[offset : offset + f.page_size]
+        items = [build_request_row(row, tz) for row in rows]
     return respond(fmt, "service_requests", items, headers=_page_headers(request, total, f.page, f.page_size))
 
 

@@ -14,33 +14,8 @@ def public_requests(jurisdiction: Jurisdiction) -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.filter(jurisdiction=jurisdiction, public=True)
 
 
-# What a public request without extensions needs: the rest (the reporter's details among them) is
-# neither read nor sent.
-PUBLIC_FIELDS = (
-    "service_request_id",
-    "status",
-    "status_notes",
-    "description",
-    "service_notice",
-    "requested_datetime",
-    "updated_datetime",
-    "expected_datetime",
-    "address",
-    "address_id",
-    "zipcode",
-    "lat",
-    "long",
-    "media_url",
-    "service__service_name",
-    "service__service_code",
-    "department__name",
-)
-
-
 def with_output_relations(qs: QuerySet[ServiceRequest], extended: bool) -> QuerySet[ServiceRequest]:
     qs = qs.select_related("service", "department")
-    if not extended:
-        return qs.only(*PUBLIC_FIELDS)
     if extended:
         qs = qs.select_related("parent").prefetch_related(
             "districts",
