@@ -39,7 +39,7 @@ test-sqlite: venv
 
 test-postgres: venv
 	@if scripts/pg-available "$(TEST_POSTGRES_URL)"; then \
-	  DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile -m "not sqlite_only"; \
+	  DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile; \
 	else echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): skipping the PostgreSQL run"; \
 	  if [ -n "$$CI" ]; then exit 1; fi; fi
 
