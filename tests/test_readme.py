@@ -1,0 +1,23 @@
+"""The README's example POST works against the sample city's catalog."""
+
+import shlex
+from pathlib import Path
+
+import pytest
+
+from civic311.open311.models import ApiKey
+from civic311.opendata import samplecity
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.mark.django_db
+def test_the_readme_example_post_files_a_request(client):
+    samplecity.load(with_requests=False)
+    _, key = ApiKey.create("readme")
+    block = README.read_text().split("curl -X POST", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    words = shlex.split(block)
+    form = dict(words[n + 1].split("=", 1) for n, word in enumerate(words) if word == "-d")
+    form["api_key"] = key
+    response = client.post("/open311/v2/requests.json", form)
+    assert response.status_code == 200, response.content
