@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "civic311.servicerequests",
     "civic311.open311",
     "civic311.opendata",
+    "civic311.accounts",
+    "civic311.routing",
+    "civic311.console",
+    "civic311.live",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +144,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and PUBLIC_BASE_URL.startswith("https://"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Redis: pub/sub for live updates across server processes (and, later, the task queue). Unset: in-process.
+REDIS_URL = envstr("REDIS_URL", "")
 
 # Geocoding: "local" is the offline address index; "nominatim" asks a Nominatim server.
 GEOCODER = envstr("GEOCODER", "local")

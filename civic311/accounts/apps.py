@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "civic311.accounts"
+    verbose_name = "Staff accounts and roles"
