@@ -10,6 +10,7 @@ from civic311.catalog.models import AttributeValue, Department, Jurisdiction, Se
 from civic311.geo import addresses
 from civic311.geo.models import Address, District
 from civic311.open311.models import ApiKey
+from civic311.routing.models import RoutingRule
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Channel
 from civic311.servicerequests.intake import Contact, Location
@@ -196,6 +197,12 @@ class CityFactory:
                 lat=lat,
                 long=long,
             )
+        RoutingRule.objects.create(
+            jurisdiction=j,
+            name="Every request to its service's department",
+            order=1000,
+            use_service_department=True,
+        )
         key, raw = ApiKey.create("Test client")
         return City(j, streets, water, pothole, streetlight, garbage, graffiti, wellness, key, raw, wards)
 

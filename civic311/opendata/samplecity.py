@@ -14,8 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from civic311.catalog.models import AttributeValue, Department, Jurisdiction, Service, ServiceAttribute
+from civic311.geo.models import District
 from civic311.opendata.importers import addresses, chicago, districts
 from civic311.opendata.importers.base import ImportReport
+from civic311.routing import calendars
+from civic311.routing.choices import AssignmentStrategy
+from civic311.routing.models import Holiday, RoutingRule, Team, WorkCalendar
 from civic311.servicerequests.models import ServiceRequest
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sampledata" / "chicago"
@@ -102,6 +106,78 @@ def _load_attributes(service: Service, attributes: list[dict]) -> None:
             )
 
 
+# Chicago's Streets and Sanitation works through a superintendent and crew per ward.
+WARD_CREW_DEPARTMENT = "Streets and Sanitation"
+CATCH_ALL_RULE = "Every request to its service's department"
+# City holidays (the City of Chicago's observed holidays) for the SLA calendar.
+HOLIDAYS = {
+    "2026-01-01": "New Year's Day",
+    "2026-01-19": "Martin Luther King Jr. Day",
+    "2026-02-16": "Presidents Day",
+    "2026-03-02": "Casimir Pulaski Day",
+    "2026-05-25": "Memorial Day",
+    "2026-06-19": "Juneteenth",
+    "2026-07-03": "Independence Day (observed)",
+    "2026-09-07": "Labor Day",
+    "2026-10-12": "Indigenous Peoples Day",
+    "2026-11-11": "Veterans Day",
+    "2026-11-26": "Thanksgiving Day",
+    "2026-12-25": "Christmas Day",
+    "2027-01-01": "New Year's Day",
+    "2027-01-18": "Martin Luther King Jr. Day",
+    "2027-02-15": "Presidents Day",
+    "2027-03-01": "Casimir Pulaski Day",
+    "2027-05-31": "Memorial Day",
+    "2027-06-18": "Juneteenth (observed)",
+    "2027-07-05": "Independence Day (observed)",
+    "2027-09-06": "Labor Day",
+    "2027-10-11": "Indigenous Peoples Day",
+    "2027-11-11": "Veterans Day",
+    "2027-11-25": "Thanksgiving Day",
+    "2027-12-24": "Christmas Day (observed)",
+}
+
+
+@transaction.atomic
+def load_routing(jurisdiction: Jurisdiction) -> None:
+    """A working calendar, a crew per ward for Streets and Sanitation with a rule each, and a last rule
+    sending every other request to its service's department (so nothing lands in triage by default)."""
+    calendar, _ = WorkCalendar.objects.get_or_create(
+        jurisdiction=jurisdiction,
+        name="City of Chicago working hours",
+        defaults={"weekly_hours": calendars.DEFAULT_WEEKLY, "is_default": True},
+    )
+    for day, name in HOLIDAYS.items():
+        Holiday.objects.get_or_create(calendar=calendar, date=day, defaults={"name": name})
+    streets = Department.objects.filter(jurisdiction=jurisdiction, name=WARD_CREW_DEPARTMENT).first()
+    if streets is not None:
+        services = list(Service.objects.filter(jurisdiction=jurisdiction, department=streets))
+        wards = District.objects.filter(jurisdiction=jurisdiction, kind="ward")
+        for ward in sorted(wards, key=lambda w: int(w.code) if w.code.isdigit() else 0):
+            team, _ = Team.objects.get_or_create(
+                department=streets,
+                code=f"ward-{ward.code}",
+                defaults={"name": f"Ward {ward.code} crew", "assignment": AssignmentStrategy.LEAST_OPEN},
+            )
+            rule, created = RoutingRule.objects.get_or_create(
+                jurisdiction=jurisdiction,
+                name=f"Streets and Sanitation in ward {ward.code}",
+                defaults={
+                    "order": 100 + (int(ward.code) if ward.code.isdigit() else 0),
+                    "department": streets,
+                    "team": team,
+                },
+            )
+            if created:
+                rule.services.set(services)
+                rule.districts.set([ward])
+    RoutingRule.objects.get_or_create(
+        jurisdiction=jurisdiction,
+        name=CATCH_ALL_RULE,
+        defaults={"order": 1000, "use_service_department": True},
+    )
+
+
 def demo_shift(now: datetime | None = None):
     """How far to move the sample's dates so its newest request is an hour old."""
     newest = chicago.newest_created(REQUESTS)
@@ -120,6 +196,7 @@ def load(*, with_requests: bool = True, shift_to_now: bool = True) -> SampleCity
     created, updated = districts.import_file(
         WARDS, jurisdiction, kind="ward", name_field="District_N", name_format="Ward {name}"
     )
+    load_routing(jurisdiction)
     added, _ = addresses.import_file(REQUESTS, jurisdiction)
     report = None
     if (

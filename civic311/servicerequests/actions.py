@@ -5,7 +5,7 @@ after commit (signals.event_recorded) for the side effects.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -17,6 +17,7 @@ from civic311.geo.districts import district_ids_at
 from civic311.geo.geocoder import get_geocoder
 from civic311.geo.models import District
 from civic311.open311.models import ApiKey
+from civic311.routing import engine, router
 from civic311.servicerequests import photos
 from civic311.servicerequests.choices import CLOSED_STATUSES, NOTE_MAX_LENGTH, Channel, EventKind, Status
 from civic311.servicerequests.intake import (
@@ -32,7 +33,7 @@ from civic311.servicerequests.intake import (
     check_media_urls,
     clean_text,
 )
-from civic311.servicerequests.models import Event, Media, ServiceRequest
+from civic311.servicerequests.models import Event, Follower, FollowerReason, Media, ServiceRequest
 from civic311.servicerequests.numbers import next_number
 from civic311.servicerequests.signals import event_recorded
 
@@ -95,9 +96,26 @@ def _routed_data(department: Department) -> dict:
     return {"department": department.code, "department_name": department.name}
 
 
-def _expected(service: Service, at: datetime) -> datetime | None:
-    # Calendar days for now; routing's SLA calendars (business hours, holidays) will replace this.
-    return at + timedelta(days=service.sla_days) if service.sla_days else None
+def _record_routing(request: ServiceRequest, actor: Actor, at: datetime, decision: "engine.Decision") -> None:
+    """The routing decision in the history: public "sent to X" (a resident's parcel-tracker step),
+    with the rule and its reasons for staff; triage and the assignee are internal."""
+    rule = {"rule": decision.rule_name, "rule_id": decision.rule_id, "reasons": list(decision.reasons)}
+    if request.department is None:
+        _record(request, EventKind.ROUTED, actor, at=at, public=False, data={**rule, "triage": True})
+        return
+    data = {**_routed_data(request.department), **rule}
+    if request.team is not None:
+        data["team"] = request.team.name
+    _record(request, EventKind.ROUTED, actor, at=at, data=data)
+    if request.assignee is not None:
+        _record(
+            request,
+            EventKind.ASSIGNED,
+            actor,
+            at=at,
+            public=False,
+            data={"assignee": request.assignee.get_username(), "assignee_id": request.assignee.pk},
+        )
 
 
 def _locate(service: Service, location: Location, errors: list[FieldError]) -> list[int]:
@@ -169,11 +187,9 @@ def submit_request(new: NewRequest, actor: Actor, *, at: datetime | None = None)
             service=service,
             public=not service.private,
             description=new.description,
-            department=service.department,
             service_notice=service.service_notice,
             channel=actor.channel,
             requested_datetime=at,
-            expected_datetime=_expected(service, at),
             address=location.address,
             address_id=location.address_id,
             zipcode=location.zipcode,
@@ -190,13 +206,25 @@ def submit_request(new: NewRequest, actor: Actor, *, at: datetime | None = None)
             api_client=actor.api_client,
         )
         request.set_status(Status.NEW, at)
+        decision = router.route_new(request, district_ids)
+        if request.team is not None:
+            request.assignee = router.pick_assignee(request.team)
         request.save()
         if district_ids:
             request.districts.set(district_ids)
         data = {"client_attributes": answers.client_extras} if answers.client_extras else {}
         _record(request, EventKind.CREATED, actor, at=at, data=data)
-        if request.department:
-            _record(request, EventKind.ROUTED, actor, at=at, data=_routed_data(request.department))
+        _record_routing(request, actor, at, decision)
+        if contact.email or contact.phone:
+            Follower.objects.create(
+                request=request,
+                email=contact.email,
+                phone=contact.phone,
+                name=f"{contact.first_name} {contact.last_name}".strip(),
+                language=contact.language,
+                reason=FollowerReason.REPORTER,
+                created_at=at,
+            )
         for url in media_urls:
             _add_media(request, actor, at, url=url)
         for photo in processed:

@@ -96,6 +96,8 @@ class EventKind(models.TextChoices):
     MARKED_DUPLICATE = "marked_duplicate", _("Marked as duplicate")
     DUPLICATE_ADDED = "duplicate_added", _("Duplicate attached")
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    ESCALATED = "escalated", _("Overdue: escalated")
+    FOLLOWER_ADDED = "follower_added", _("Follower added")
 
 
 # Longest description we accept, in characters (GeoReport sets no limit; 4,000 is a screenful).

@@ -54,6 +54,22 @@ class ServiceRequest(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
     )
+    team = models.ForeignKey(
+        "routing.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+    )
+    # The rule that routed it (None: routed by hand, imported, or no rule matched: triage).
+    routing_rule = models.ForeignKey(
+        "routing.RoutingRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # When the SLA check first found it past its expected time, and when it told the supervisor.
+    overdue_since = models.DateTimeField(null=True, blank=True)
     service_notice = models.CharField(max_length=500, blank=True)
     priority = models.IntegerField(choices=Priority.choices, default=Priority.NORMAL)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
@@ -216,6 +232,41 @@ class Media(models.Model):
 
     def __str__(self) -> str:
         return self.file.name or self.url
+
+
+class FollowerReason(models.TextChoices):
+    REPORTER = "reporter", _("Reported it")
+    ME_TOO = "me_too", _("Reported it too")
+    CALLER = "caller", _("Called about it")
+    DUPLICATE = "duplicate", _("Reported a duplicate of it")
+
+
+class Follower(models.Model):
+    """Someone who gets updates of a request: its reporter, a neighbour who said "me too", a caller an
+    agent added, the reporters of its duplicates. Private, like all contact details."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="followers")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    reason = models.CharField(max_length=10, choices=FollowerReason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    active = models.BooleanField(default=True, help_text=_("False once they stop following"))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "email"], condition=~models.Q(email=""), name="follower_email_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["request", "phone"], condition=~models.Q(phone=""), name="follower_phone_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.email or self.phone} ({self.reason})"
 
 
 class RequestCounter(models.Model):

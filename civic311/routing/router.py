@@ -1,0 +1,132 @@
+"""Routing against the database: the facts of a request, the jurisdiction's rules, the decision applied
+(department, team, priority, SLA due time, assignee). actions.submit_request calls route_new()."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Q
+
+from civic311.catalog.models import Jurisdiction, Service
+from civic311.routing import assignment, calendars, engine
+from civic311.routing.choices import Clock
+from civic311.routing.models import RoutingRule, SlaTarget, Team
+from civic311.servicerequests.choices import OPEN
+from civic311.servicerequests.models import ServiceRequest
+
+
+def _split(text: str, lower: bool = True) -> list[str]:
+    return [p.strip().lower() if lower else p.strip() for p in text.split(",") if p.strip()]
+
+
+def as_rule(rule: RoutingRule) -> engine.Rule:
+    districts = list(rule.districts.all())
+    return engine.Rule(
+        id=rule.pk,
+        name=rule.name,
+        service_codes=frozenset(s.service_code for s in rule.services.all()),
+        service_groups=frozenset(_split(rule.service_groups)),
+        district_ids=frozenset(d.pk for d in districts),
+        district_names={d.pk: d.name for d in districts},
+        keywords=tuple(_split(rule.keywords)),
+        attribute=(rule.attribute_code, rule.attribute_value) if rule.attribute_code else None,
+        channels=frozenset(_split(rule.channels)),
+        weekdays=frozenset(int(d) for d in _split(rule.weekdays)),
+        time_from=rule.time_from,
+        time_to=rule.time_to,
+        use_service_department=rule.use_service_department,
+        department_id=rule.department_id,
+        team_id=rule.team_id,
+        priority=rule.priority,
+        sla_hours=rule.sla_hours,
+        sla_clock=rule.sla_clock,
+    )
+
+
+def rules_for(jurisdiction: Jurisdiction) -> list[engine.Rule]:
+    rules = RoutingRule.objects.filter(jurisdiction=jurisdiction, active=True).prefetch_related(
+        "services", "districts"
+    )
+    return [as_rule(r) for r in rules.order_by("order", "pk")]
+
+
+def facts_for(request: ServiceRequest, district_ids: list[int] | None = None) -> engine.RequestFacts:
+    service = request.service
+    if district_ids is None:
+        district_ids = list(request.districts.values_list("pk", flat=True))
+    return engine.RequestFacts(
+        service_code=service.service_code,
+        service_group=service.group,
+        service_department_id=service.department_id,
+        district_ids=frozenset(district_ids),
+        description=request.description,
+        attributes=request.attributes,
+        channel=request.channel,
+        received_at=request.requested_datetime.astimezone(request.jurisdiction.tz),
+    )
+
+
+def sla_target(service: Service, priority: int) -> SlaTarget | None:
+    """This service's target for this priority, else its target for any priority."""
+    targets = SlaTarget.objects.filter(service=service).filter(
+        Q(priority=priority) | Q(priority__isnull=True)
+    )
+    return targets.order_by(F("priority").desc(nulls_last=True)).first()
+
+
+def default_target(jurisdiction_id: int, priority: int) -> SlaTarget | None:
+    """The jurisdiction's target for services that set none."""
+    targets = SlaTarget.objects.filter(jurisdiction_id=jurisdiction_id, service__isnull=True)
+    targets = targets.filter(Q(priority=priority) | Q(priority__isnull=True))
+    return targets.order_by(F("priority").desc(nulls_last=True)).first()
+
+
+def expected_at(request: ServiceRequest, decision: engine.Decision) -> datetime | None:
+    """When the request should be done. The most specific SLA wins: the rule's; the service's target for
+    the request's priority, or for any; the service's sla_days (calendar); the jurisdiction's default."""
+    service = request.service
+    if decision.sla_hours:
+        hours, clock = decision.sla_hours, decision.sla_clock
+    elif target := sla_target(service, request.priority):
+        hours, clock = target.hours, target.clock
+    elif service.sla_days:
+        hours, clock = service.sla_days * 24, Clock.CALENDAR
+    elif target := default_target(service.jurisdiction_id, request.priority):
+        hours, clock = target.hours, target.clock
+    else:
+        return None
+    start = request.requested_datetime
+    if clock != Clock.BUSINESS:
+        return start + timedelta(hours=hours)
+    from civic311.routing.sla import add_business_time
+
+    return add_business_time(start, timedelta(hours=hours), calendars.for_jurisdiction(request.jurisdiction))
+
+
+def pick_assignee(team: Team):
+    """A member for a new request of the team (locks the team so round robin never hands out twice)."""
+    locked = Team.objects.select_for_update().get(pk=team.pk)
+    members = list(locked.members.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    counts = dict(
+        ServiceRequest.objects.filter(assignee_id__in=members, status=OPEN)
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+        .values_list("assignee_id", "n")
+    )
+    chosen = assignment.choose(locked.assignment, members, counts, locked.last_assigned_id)
+    if chosen is None:
+        return None
+    locked.last_assigned_id = chosen
+    locked.save(update_fields=["last_assigned"])
+    return get_user_model().objects.get(pk=chosen)
+
+
+def route_new(request: ServiceRequest, district_ids: list[int]) -> engine.Decision:
+    """Decide for a new request and apply the decision to it (unsaved: the caller saves)."""
+    decision = engine.decide(facts_for(request, district_ids), rules_for(request.jurisdiction))
+    request.department_id = decision.department_id
+    request.team_id = decision.team_id
+    request.routing_rule_id = decision.rule_id
+    if decision.priority is not None:
+        request.priority = decision.priority
+    request.expected_datetime = expected_at(request, decision)
+    return decision
