@@ -6,10 +6,11 @@ after commit (signals.event_recorded) for the side effects.
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from civic311.catalog.models import Department, Service
@@ -19,7 +20,14 @@ from civic311.geo.models import District
 from civic311.open311.models import ApiKey
 from civic311.routing import engine, router
 from civic311.servicerequests import photos
-from civic311.servicerequests.choices import CLOSED_STATUSES, NOTE_MAX_LENGTH, Channel, EventKind, Status
+from civic311.servicerequests.choices import (
+    CLOSED_STATUSES,
+    NOTE_MAX_LENGTH,
+    Channel,
+    EventKind,
+    Priority,
+    Status,
+)
 from civic311.servicerequests.intake import (
     Answers,
     Contact,
@@ -36,6 +44,9 @@ from civic311.servicerequests.intake import (
 from civic311.servicerequests.models import Event, Follower, FollowerReason, Media, ServiceRequest
 from civic311.servicerequests.numbers import next_number
 from civic311.servicerequests.signals import event_recorded
+
+if TYPE_CHECKING:
+    from civic311.routing.models import Team
 
 
 @dataclass
@@ -391,8 +402,183 @@ def mark_duplicate(child: ServiceRequest, parent: ServiceRequest, actor: Actor, 
             at=at,
             data={"duplicate": locked.service_request_id},
         )
+        # Whoever followed the duplicate now follows the original: they hear when it is fixed.
+        for follower in locked.followers.filter(active=True):
+            _follow(
+                locked_root,
+                follower.email,
+                follower.phone,
+                follower.name,
+                follower.language,
+                FollowerReason.DUPLICATE,
+                at,
+            )
     child.refresh_from_db()
     return event
+
+
+def _follow(
+    request: ServiceRequest, email: str, phone: str, name: str, language: str, reason: str, at: datetime
+) -> tuple[Follower, bool]:
+    """Add a follower unless the same email or phone already follows (then keep, reactivated)."""
+    existing = request.followers.filter(
+        (Q(email=email) if email else Q(pk__in=[])) | (Q(phone=phone) if phone else Q(pk__in=[]))
+    ).first()
+    if existing is not None:
+        if not existing.active:
+            existing.active = True
+            existing.save(update_fields=["active"])
+        return existing, False
+    follower = Follower.objects.create(
+        request=request,
+        email=email,
+        phone=phone,
+        name=name[:200],
+        language=language,
+        reason=reason,
+        created_at=at,
+    )
+    return follower, True
+
+
+def add_follower(
+    request: ServiceRequest,
+    actor: Actor,
+    *,
+    email: str = "",
+    phone: str = "",
+    name: str = "",
+    language: str = "",
+    reason: str = FollowerReason.CALLER,
+) -> Follower:
+    """Someone (a caller, a neighbour saying "me too") follows a request's updates."""
+    errors: list[FieldError] = []
+    contact = Contact(email=email, phone=phone, first_name=name)
+    check_contact(contact, request.service, errors)
+    if not (contact.email or contact.phone):
+        errors.append(FieldError("email", "give an email or a phone number to send the updates to"))
+    if errors:
+        raise RequestRejected(errors)
+    at = timezone.now()
+    with transaction.atomic():
+        follower, created = _follow(
+            request, contact.email, contact.phone, contact.first_name, language, reason, at
+        )
+        if created:
+            # Internal: who follows is private; the count of "me too" is what the public sees.
+            _record(
+                request,
+                EventKind.FOLLOWER_ADDED,
+                actor,
+                at=at,
+                public=False,
+                data={"reason": reason, "follower_id": follower.pk},
+            )
+    return follower
+
+
+def reroute(
+    request: ServiceRequest,
+    actor: Actor,
+    *,
+    department: Department | None,
+    team: "Team | None" = None,
+    assignee=None,
+    note: str = "",
+) -> Event:
+    """Send a request elsewhere by hand: another department, team or person. Public when the department
+    changes (residents see where their request is), internal otherwise."""
+    note = _check_note(note)
+    if team is not None and (department is None or team.department_id != department.pk):
+        raise RequestRejected([FieldError("team", f"{team.name} is not a team of {department}")])
+    if assignee is not None and team is not None and not team.members.filter(pk=assignee.pk).exists():
+        raise RequestRejected([FieldError("assignee", f"{assignee.get_username()} is not in {team.name}")])
+    at = timezone.now()
+    with transaction.atomic():
+        locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        before = {"department": locked.department_id, "team": locked.team_id, "assignee": locked.assignee_id}
+        locked.department, locked.team, locked.assignee = department, team, assignee
+        locked.routing_rule = None
+        department_changed = before["department"] != locked.department_id
+        if department_changed:
+            locked.updated_datetime = at
+        locked.save()
+        data: dict[str, Any] = {"by_hand": True, "before": before}
+        if department is not None:
+            data.update(_routed_data(department))
+        if team is not None:
+            data["team"] = team.name
+        if assignee is not None:
+            data.update(assignee=assignee.get_username(), assignee_id=assignee.pk)
+        kind = (
+            EventKind.ROUTED if department_changed or before["team"] != locked.team_id else EventKind.ASSIGNED
+        )
+        event = _record(
+            locked,
+            kind,
+            actor,
+            at=at,
+            public=department_changed and department is not None,
+            note=note,
+            data=data,
+        )
+    request.refresh_from_db()
+    return event
+
+
+def assign(request: ServiceRequest, actor: Actor, assignee) -> Event:
+    """Give a request to a person of its team (or take it away: None)."""
+    return reroute(request, actor, department=request.department, team=request.team, assignee=assignee)
+
+
+def set_priority(request: ServiceRequest, actor: Actor, priority: int) -> Event:
+    if priority not in Priority.values:
+        raise RequestRejected([FieldError("priority", f"{priority!r} is not a priority")])
+    at = timezone.now()
+    with transaction.atomic():
+        locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        before = locked.priority
+        locked.priority = priority
+        locked.save(update_fields=["priority"])
+        event = _record(
+            locked,
+            EventKind.PRIORITY_CHANGED,
+            actor,
+            at=at,
+            public=False,
+            data={"from": before, "to": priority},
+        )
+    request.refresh_from_db()
+    return event
+
+
+def refer(request: ServiceRequest, actor: Actor, *, to: str, note: str = "") -> Event:
+    """Close a request as referred to an outside body (a utility, the state, the park district …)."""
+    to = clean_text(to)[:200]
+    if not to:
+        raise RequestRejected([FieldError("to", "say whom it is referred to")])
+    note = note or f"Referred to {to}"
+    event = change_status(request, Status.REFERRED, actor, note=note)
+    event.data = {**event.data, "referred_to": to}
+    event.save(update_fields=["data"])
+    return event
+
+
+def escalate(request: ServiceRequest, supervisor, *, at: datetime) -> Event | None:
+    """Mark an open request overdue (once) and tell its team's supervisor (an internal event that the
+    notifications pick up). None when it is closed or already overdue."""
+    with transaction.atomic():
+        locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        if not locked.is_open or locked.overdue_since is not None:
+            return None
+        locked.overdue_since = at
+        locked.save(update_fields=["overdue_since"])
+        data = {"expected": locked.expected_datetime.isoformat() if locked.expected_datetime else None}
+        if supervisor is not None:
+            data.update(supervisor=supervisor.get_username(), supervisor_id=supervisor.pk)
+        return _record(
+            locked, EventKind.ESCALATED, Actor(channel=Channel.STAFF), at=at, public=False, data=data
+        )
 
 
 @dataclass

@@ -143,6 +143,12 @@ class ServiceRequest(models.Model):
             # GET requests?lat=…&long=…&radius=… and bbox=…: a latitude band, then longitude, then the
             # date window, all inside the index
             models.Index(fields=["lat", "long", "requested_datetime"], name="request_latlong_idx"),
+            # routing.overdue.check_overdue: open requests past their time, not yet escalated
+            models.Index(
+                fields=["status", "expected_datetime"],
+                condition=models.Q(overdue_since__isnull=True),
+                name="request_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,6 +164,14 @@ class ServiceRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == OPEN
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Open and past its expected time."""
+        return (
+            self.is_open
+            and self.expected_datetime is not None
+            and self.expected_datetime < (now or timezone.now())
+        )
 
     @property
     def has_contact(self) -> bool:

@@ -1,4 +1,8 @@
-"""civic311 serve [--host --port --workers]: run the platform under an ASGI server (uvicorn)."""
+"""civic311 serve [--host --port --workers]: run the platform under an ASGI server (uvicorn), with the
+periodic jobs (the SLA check) in a thread of this process until the task worker takes them over."""
+
+import logging
+import threading
 
 import uvicorn
 from django.core.management.base import BaseCommand, CommandError
@@ -16,12 +20,17 @@ class Command(BaseCommand):
             "--workers", type=int, default=1, help="Server processes (PostgreSQL for more than 1)"
         )
         parser.add_argument("--log-level", default="info")
+        parser.add_argument(
+            "--sla-check-seconds", type=int, default=300, help="0: no periodic SLA check here"
+        )
 
-    def handle(self, *args, host, port, workers, log_level, **options):
+    def handle(self, *args, host, port, workers, log_level, sla_check_seconds, **options):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database needs upgrading first: run `civic311 init`")
         connection.close()
+        if sla_check_seconds > 0:
+            threading.Thread(target=_periodic_sla_check, args=(sla_check_seconds,), daemon=True).start()
         self.stdout.write(f"Civic311 at http://{host}:{port}/  (Open311 at /open311/v2/, admin at /admin/)")
         uvicorn.run(
             "civic311.asgi:application",
@@ -32,3 +41,18 @@ class Command(BaseCommand):
             proxy_headers=True,
             lifespan="off",
         )
+
+
+def _periodic_sla_check(every: float) -> None:
+    from django.db import close_old_connections
+
+    from civic311.routing.overdue import check_overdue
+
+    stop = threading.Event()
+    while not stop.wait(every):
+        try:
+            check_overdue()
+        except Exception:  # a failed round is logged and retried next time; it must not stop the loop
+            logging.getLogger(__name__).exception("SLA check failed")
+        finally:
+            close_old_connections()
