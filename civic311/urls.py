@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from civic311.open311.api import api as open311_api
@@ -8,7 +9,10 @@ from civic311.views import home
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", home, name="home"),
+    # Staff sign in through the console (password, then the second factor), the admin included.
+    path("admin/login/", RedirectView.as_view(url="/staff/login/", query_string=True)),
     path("admin/", admin.site.urls),
+    path("staff/", include("civic311.console.urls")),
     path("open311/", open311_api.urls),
 ]
 

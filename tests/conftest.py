@@ -36,3 +36,9 @@ def _fresh_catalog_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """A fast hasher: tests create many staff users, and PBKDF2's cost is on purpose slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

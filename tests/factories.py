@@ -216,9 +216,10 @@ def file_request(
     answers: dict | None = None,
     contact: Contact | None = None,
     channel: str = Channel.WEB,
+    at=None,
     **kwargs,
 ):
-    """File a request through the domain, as a resident on the web would."""
+    """File a request through the domain, as a resident on the web would (`at`: when, default now)."""
     if answers is None:
         answers = {"WHERE": "LANE"} if service.service_code == "PHF" else {}
         if service.service_code == "SFD":
@@ -237,7 +238,7 @@ def file_request(
         contact=contact,
         **kwargs,
     )
-    return actions.submit_request(new, actions.Actor(channel=channel))
+    return actions.submit_request(new, actions.Actor(channel=channel), at=at)
 
 
 def add_address(jurisdiction: Jurisdiction, text: str, lat: float, long: float, zipcode: str = "") -> Address:

@@ -2,13 +2,11 @@
 
 from collections.abc import Iterable
 from datetime import date, time
-from typing import TYPE_CHECKING
 
 from civic311.catalog.models import Jurisdiction
 from civic311.routing.models import WorkCalendar
+from civic311.routing.sla import WorkingHours
 
-if TYPE_CHECKING:
-    from civic311.routing.sla import WorkingHours
 
 # When a jurisdiction has no calendar: Monday to Friday, 8:00 to 17:00.
 DEFAULT_WEEKLY = {str(day): [["08:00", "17:00"]] for day in range(5)}
@@ -19,8 +17,7 @@ def _time(text: str) -> time:
     return time(int(hours) % 24, int(minutes))
 
 
-def working_hours(calendar: WorkCalendar, holidays: Iterable[date] | None = None) -> "WorkingHours":
-    from civic311.routing.sla import WorkingHours
+def working_hours(calendar: WorkCalendar, holidays: Iterable[date] | None = None) -> WorkingHours:
 
     weekly = {
         int(day): tuple((_time(start), _time(end)) for start, end in intervals)
@@ -31,7 +28,7 @@ def working_hours(calendar: WorkCalendar, holidays: Iterable[date] | None = None
     return WorkingHours(tz=calendar.jurisdiction.tz, weekly=weekly, holidays=frozenset(holidays))
 
 
-def for_jurisdiction(jurisdiction: Jurisdiction) -> "WorkingHours":
+def for_jurisdiction(jurisdiction: Jurisdiction) -> WorkingHours:
     calendar = jurisdiction.calendars.order_by("-is_default", "pk").first()
     if calendar is None:
         calendar = WorkCalendar(jurisdiction=jurisdiction, name="default", weekly_hours=DEFAULT_WEEKLY)

@@ -4,6 +4,7 @@ working-hours calendar they are counted in."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civic311.catalog.models import Department, Jurisdiction, Service
@@ -67,9 +68,11 @@ class WorkCalendar(models.Model):
         from civic311.routing.calendars import working_hours
 
         try:
-            working_hours(self, holidays=())
-        except (ValueError, TypeError, KeyError) as exc:
+            hours = working_hours(self, holidays=())
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise ValidationError({"weekly_hours": str(exc)}) from None
+        if not hours.has_working_time:
+            raise ValidationError({"weekly_hours": _("Give working hours for at least one day")})
 
 
 class Holiday(models.Model):
@@ -104,7 +107,24 @@ class SlaTarget(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["jurisdiction", "service", "priority"], name="sla_target_unique", nulls_distinct=False
+                fields=["service", "priority"],
+                condition=Q(service__isnull=False, priority__isnull=False),
+                name="sla_service_priority_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(service__isnull=False, priority__isnull=True),
+                name="sla_service_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "priority"],
+                condition=Q(service__isnull=True, priority__isnull=False),
+                name="sla_default_priority_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction"],
+                condition=Q(service__isnull=True, priority__isnull=True),
+                name="sla_default_unique",
             ),
         ]
 

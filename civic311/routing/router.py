@@ -10,6 +10,7 @@ from civic311.catalog.models import Jurisdiction, Service
 from civic311.routing import assignment, calendars, engine
 from civic311.routing.choices import Clock
 from civic311.routing.models import RoutingRule, SlaTarget, Team
+from civic311.routing.sla import due_at
 from civic311.servicerequests.choices import OPEN
 from civic311.servicerequests.models import ServiceRequest
 
@@ -94,12 +95,10 @@ def expected_at(request: ServiceRequest, decision: engine.Decision) -> datetime 
         hours, clock = target.hours, target.clock
     else:
         return None
-    start = request.requested_datetime
-    if clock != Clock.BUSINESS:
-        return start + timedelta(hours=hours)
-    from civic311.routing.sla import add_business_time
-
-    return add_business_time(start, timedelta(hours=hours), calendars.for_jurisdiction(request.jurisdiction))
+    working = calendars.for_jurisdiction(request.jurisdiction) if clock == Clock.BUSINESS else None
+    if working is not None and not working.has_working_time:
+        working = None  # a calendar with no hours at all: count around the clock rather than never
+    return due_at(request.requested_datetime, timedelta(hours=hours), working)
 
 
 def pick_assignee(team: Team):

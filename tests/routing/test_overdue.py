@@ -69,3 +69,28 @@ def test_the_expected_time_follows_the_most_specific_sla(city):
     assert (lambda r: r.expected_datetime - r.requested_datetime)(file_request(city.pothole)) == timedelta(
         hours=24
     )
+
+
+def test_business_hours_sla_counts_only_working_time(city):
+    from datetime import datetime
+
+    from civic311.routing.models import Holiday, WorkCalendar
+
+    calendar = WorkCalendar.objects.create(
+        jurisdiction=city.jurisdiction,
+        name="City hours",
+        weekly_hours={str(d): [["08:00", "17:00"]] for d in range(5)},
+    )
+    Holiday.objects.create(calendar=calendar, date="2026-11-26", name="Thanksgiving")
+    SlaTarget.objects.create(jurisdiction=city.jurisdiction, service=city.graffiti, hours=9, clock="business")
+    friday_evening = datetime(2026, 11, 20, 18, 0, tzinfo=city.jurisdiction.tz)
+    request = file_request(city.graffiti, at=friday_evening)
+    # nine working hours from Friday 18:00: all of Monday
+    assert request.expected_datetime.astimezone(city.jurisdiction.tz) == datetime(
+        2026, 11, 23, 17, 0, tzinfo=city.jurisdiction.tz
+    )
+    wednesday = datetime(2026, 11, 25, 16, 0, tzinfo=city.jurisdiction.tz)
+    over_thanksgiving = file_request(city.graffiti, at=wednesday)
+    assert over_thanksgiving.expected_datetime.astimezone(city.jurisdiction.tz) == datetime(
+        2026, 11, 27, 16, 0, tzinfo=city.jurisdiction.tz
+    )

@@ -1,0 +1,187 @@
+"""The staff queue's selection: filters and sort orders over the requests a user may see."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from civic311.accounts.permissions import visible_requests
+from civic311.servicerequests.choices import CLOSED, OPEN, Priority, Status
+from civic311.servicerequests.models import ServiceRequest
+
+PAGE_SIZE = 50
+SORTS = {
+    "oldest": ("requested_datetime", "pk"),
+    "newest": ("-requested_datetime", "-pk"),
+    "due": ("expected_datetime", "pk"),
+    "priority": ("-priority", "requested_datetime", "pk"),
+    "updated": ("-updated_datetime", "-pk"),
+}
+STATE_CHOICES = [("open", "Open"), ("closed", "Closed"), ("all", "All")] + [
+    (s.value, s.label) for s in Status
+]
+
+
+@dataclass
+class QueueFilter:
+    state: str = "open"
+    service: int | None = None
+    district: int | None = None
+    department: int | None = None
+    team: int | None = None
+    assignee: str = ""  # "", "me", "none" or a user id
+    overdue: bool = False
+    triage: bool = False
+    channel: str = ""
+    priority: int | None = None
+    text: str = ""
+    sort: str = "oldest"
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+
+    def as_query(self, **changes) -> str:
+        """This filter as a query string, with some values changed (for links: facets, pages, sorts)."""
+        values = {
+            "state": self.state,
+            "service": self.service,
+            "district": self.district,
+            "department": self.department,
+            "team": self.team,
+            "assignee": self.assignee,
+            "overdue": "1" if self.overdue else "",
+            "triage": "1" if self.triage else "",
+            "channel": self.channel,
+            "priority": self.priority,
+            "q": self.text,
+            "sort": self.sort,
+            "page": self.page,
+        } | changes
+        query = QueryDict(mutable=True)
+        for key, value in values.items():
+            if value in (None, "") or (key == "page" and value == 1):
+                continue
+            query[key] = str(value)
+        return query.urlencode()
+
+
+def _int(query: QueryDict, name: str, errors: list[str]) -> int | None:
+    raw = (query.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        errors.append(f"{name}: '{raw[:20]}' is not a number")
+        return None
+
+
+def parse(query: QueryDict) -> QueueFilter:
+    errors: list[str] = []
+    state = (query.get("state") or "open").strip()
+    if state not in dict(STATE_CHOICES):
+        errors.append(f"state: '{state[:20]}' is not a state")
+        state = "open"
+    sort = (query.get("sort") or "oldest").strip()
+    if sort not in SORTS:
+        errors.append(f"sort: '{sort[:20]}' is not a sort order")
+        sort = "oldest"
+    priority = _int(query, "priority", errors)
+    if priority is not None and priority not in Priority.values:
+        errors.append("priority: not a priority")
+        priority = None
+    page = _int(query, "page", errors) or 1
+    return QueueFilter(
+        state=state,
+        service=_int(query, "service", errors),
+        district=_int(query, "district", errors),
+        department=_int(query, "department", errors),
+        team=_int(query, "team", errors),
+        assignee=(query.get("assignee") or "").strip()[:20],
+        overdue=query.get("overdue") == "1",
+        triage=query.get("triage") == "1",
+        channel=(query.get("channel") or "").strip()[:10],
+        priority=priority,
+        text=(query.get("q") or "").strip()[:200],
+        sort=sort,
+        page=max(1, min(page, 100_000)),
+        errors=errors,
+    )
+
+
+def _state(qs: QuerySet, state: str) -> QuerySet:
+    if state == "open":
+        return qs.filter(status=OPEN)
+    if state == "closed":
+        return qs.filter(status=CLOSED)
+    if state == "all":
+        return qs
+    return qs.filter(status_code=state)
+
+
+def select(user, f: QueueFilter, now: datetime | None = None) -> QuerySet[ServiceRequest]:
+    """The requests of the queue, filtered and sorted (not paged)."""
+    now = now or timezone.now()
+    qs = _state(visible_requests(user), f.state)
+    if f.service:
+        qs = qs.filter(service_id=f.service)
+    if f.district:
+        qs = qs.filter(districts=f.district)
+    if f.triage:
+        qs = qs.filter(department__isnull=True)
+    elif f.department:
+        qs = qs.filter(department_id=f.department)
+    if f.team:
+        qs = qs.filter(team_id=f.team)
+    if f.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif f.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif f.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(f.assignee))
+    if f.overdue:
+        qs = qs.filter(status=OPEN, expected_datetime__lt=now)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.priority is not None:
+        qs = qs.filter(priority=f.priority)
+    if f.text:
+        qs = qs.filter(
+            Q(service_request_id__iexact=f.text)
+            | Q(description__icontains=f.text)
+            | Q(address__icontains=f.text)
+            | Q(service__service_name__icontains=f.text)
+        )
+    order = SORTS[f.sort]
+    if f.sort == "due":
+        from django.db.models import F
+
+        return qs.order_by(F("expected_datetime").asc(nulls_last=True), "pk")
+    return qs.order_by(*order)
+
+
+def page_of(qs: QuerySet[ServiceRequest], f: QueueFilter) -> list[ServiceRequest]:
+    offset = (f.page - 1) * PAGE_SIZE
+    rows = qs.select_related("service", "department", "team", "assignee")[offset : offset + PAGE_SIZE + 1]
+    return list(rows)
+
+
+def facets(user, f: QueueFilter, now: datetime | None = None) -> dict[str, int]:
+    """Counts beside the filters: how many the current selection would hold with each quick filter."""
+    now = now or timezone.now()
+    base = select(
+        user,
+        QueueFilter(
+            **{**f.__dict__, "overdue": False, "assignee": "", "triage": False, "page": 1, "errors": []}
+        ),
+        now,
+    )
+    counts = base.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(status=OPEN, expected_datetime__lt=now)),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+        mine=Count("pk", filter=Q(assignee=user)),
+        triage=Count("pk", filter=Q(department__isnull=True)),
+    )
+    return counts
