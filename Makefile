@@ -7,7 +7,7 @@ export CIVIC311_DATA_DIR ?= $(CURDIR)/var
 # PostgreSQL for the second test run: the local server when it answers, else TEST_POSTGRES_URL.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/civic311_test
 
-.PHONY: demo serve test test-sqlite test-postgres lint check bench venv system-packages clean
+.PHONY: demo serve test test-sqlite test-postgres lint check bench venv assets system-packages clean
 
 $(VENV)/.installed: pyproject.toml
 	@PYTHON=$$(scripts/find-python) && echo "Using $$PYTHON" && \
@@ -18,7 +18,18 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-demo: venv
+# Front-end packages pinned in package-lock.json (npm), copied into civic311/static/vendor/ (git-ignored).
+ASSETS := civic311/static/vendor/VERSIONS.txt
+$(ASSETS): package-lock.json package.json scripts/build-assets
+	scripts/build-assets
+
+assets: $(ASSETS)
+
+# Debian's Chromium for the browser tests (tests/e2e/); quiet when already installed.
+system-packages:
+	@scripts/system-packages
+
+demo: venv assets
 	$(BIN)/civic311 init --sample-city
 	$(BIN)/civic311 serve --host 127.0.0.1 --port 8000
 
@@ -34,10 +45,10 @@ check: venv
 	$(BIN)/civic311 makemigrations --check --dry-run
 	$(BIN)/civic311 check
 
-test-sqlite: venv
+test-sqlite: venv assets system-packages
 	DATABASE_URL= $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile
 
-test-postgres: venv
+test-postgres: venv assets system-packages
 	@if scripts/pg-available "$(TEST_POSTGRES_URL)"; then \
 	  DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile; \
 	else echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): skipping the PostgreSQL run"; \
@@ -49,4 +60,4 @@ bench: venv
 	$(PY) bench/api_read.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules civic311/static/vendor

@@ -7,7 +7,6 @@ from civic311.catalog.models import Jurisdiction
 from civic311.routing.models import WorkCalendar
 from civic311.routing.sla import WorkingHours
 
-
 # When a jurisdiction has no calendar: Monday to Friday, 8:00 to 17:00.
 DEFAULT_WEEKLY = {str(day): [["08:00", "17:00"]] for day in range(5)}
 
