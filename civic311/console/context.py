@@ -8,4 +8,5 @@ def staff(request) -> dict:
     if not request.path.startswith("/staff/"):
         return {}
     profile = profile_of(request.user)
-    return {"profile": profile, "caps": CAPABILITIES.get(profile.role, frozenset()) if profile else frozenset()}
+    capabilities = CAPABILITIES.get(profile.role, frozenset()) if profile else frozenset()
+    return {"profile": profile, "caps": capabilities}

@@ -45,3 +45,46 @@ def test_the_admin_pages_of_the_catalog_and_requests_open(admin_client, city):
         "/admin/open311/apikey/",
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_admin_pages_of_routing_staff_and_templates_open(admin_client, city):
+    for url in (
+        "/admin/routing/routingrule/",
+        "/admin/routing/routingrule/add/",
+        "/admin/routing/team/add/",
+        "/admin/routing/workcalendar/add/",
+        "/admin/routing/slatarget/add/",
+        "/admin/auth/user/",
+        "/admin/accounts/rolepolicy/",
+        "/admin/console/responsetemplate/add/",
+        "/admin/admin/logentry/",
+        "/admin/axes/accessattempt/",
+    ):
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_admin_changes_are_recorded_with_who_and_what(admin_client, city):
+    from django.contrib.admin.models import LogEntry
+
+    response = admin_client.post(
+        f"/admin/catalog/service/{city.graffiti.pk}/change/",
+        {
+            "jurisdiction": city.jurisdiction.pk,
+            "service_code": "GRAF",
+            "service_name": "Graffiti Removal Request",
+            "description": "",
+            "group": "Streets",
+            "keywords": "",
+            "type": "realtime",
+            "department": city.streets.pk,
+            "anonymous_allowed": "on",
+            "active": "on",
+            "service_notice": "",
+            "sla_days": "",
+            "attributes-TOTAL_FORMS": "0",
+            "attributes-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    entry = LogEntry.objects.get(object_id=str(city.graffiti.pk))
+    assert entry.user.username == "admin" and "Service name" in entry.get_change_message()
