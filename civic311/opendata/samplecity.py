@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from civic311.accounts.models import StaffProfile
 from civic311.catalog.models import AttributeValue, Department, Jurisdiction, Service, ServiceAttribute
+from civic311.console.models import ResponseTemplate
 from civic311.geo.models import District
 from civic311.opendata.importers import addresses, chicago, districts
 from civic311.opendata.importers.base import ImportReport
@@ -178,6 +181,74 @@ def load_routing(jurisdiction: Jurisdiction) -> None:
     )
 
 
+RESPONSE_TEMPLATES = [
+    # (service code or "", status or "", title, text)
+    ("", "acknowledged", "We have it", "Thank you. We have your request and will look at it soon."),
+    ("", "in_progress", "Crew working on it", "A crew is working on this now."),
+    ("", "scheduled", "Scheduled", "The work is scheduled. We will update this request when it is done."),
+    ("", "fixed", "Fixed", "This is fixed. Thank you for reporting it."),
+    (
+        "",
+        "not_responsible",
+        "Not the city's",
+        "This is not the City's responsibility; we have told the owner.",
+    ),
+    ("PHF", "fixed", "Pothole filled", "The pothole was filled. Thank you for reporting it."),
+    ("SFD", "fixed", "Light repaired", "The street light was repaired and is working again."),
+    ("SCC", "fixed", "Collected", "The carts were emptied. Sorry for the missed pickup."),
+]
+DEMO_STAFF = [
+    # (user name, role, department name or None, ward crew or None)
+    ("demo-admin", "admin", None, None),
+    ("demo-supervisor", "supervisor", WARD_CREW_DEPARTMENT, None),
+    ("demo-staff", "staff", WARD_CREW_DEPARTMENT, "42"),
+    ("demo-agent", "agent", None, None),
+]
+
+
+@transaction.atomic
+def load_response_templates(jurisdiction: Jurisdiction) -> None:
+    for code, status, title, text in RESPONSE_TEMPLATES:
+        service = (
+            Service.objects.filter(jurisdiction=jurisdiction, service_code=code).first() if code else None
+        )
+        if code and service is None:
+            continue
+        ResponseTemplate.objects.get_or_create(
+            jurisdiction=jurisdiction, service=service, status=status, title=title, defaults={"text": text}
+        )
+
+
+@transaction.atomic
+def load_demo_staff(jurisdiction: Jurisdiction, password: str) -> list[str]:
+    """Staff accounts to try the console with (a demo only: one password for all, printed by init)."""
+    names = []
+    for username, role, department_name, ward in DEMO_STAFF:
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "email": f"{username}@chicago.example",
+                "is_staff": role == "admin",
+                "is_superuser": role == "admin",
+            },
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user.save()
+        department = Department.objects.filter(jurisdiction=jurisdiction, name=department_name).first()
+        StaffProfile.objects.update_or_create(user=user, defaults={"role": role, "department": department})
+        if ward and department:
+            team = Team.objects.filter(department=department, code=f"ward-{ward}").first()
+            if team:
+                team.members.add(user)
+                if role == "staff":
+                    Team.objects.filter(pk=team.pk, supervisor__isnull=True).update(
+                        supervisor=get_user_model().objects.get(username="demo-supervisor")
+                    )
+        names.append(username)
+    return names
+
+
 def demo_shift(now: datetime | None = None):
     """How far to move the sample's dates so its newest request is an hour old."""
     newest = chicago.newest_created(REQUESTS)
@@ -197,6 +268,7 @@ def load(*, with_requests: bool = True, shift_to_now: bool = True) -> SampleCity
         WARDS, jurisdiction, kind="ward", name_field="District_N", name_format="Ward {name}"
     )
     load_routing(jurisdiction)
+    load_response_templates(jurisdiction)
     added, _ = addresses.import_file(REQUESTS, jurisdiction)
     report = None
     if (

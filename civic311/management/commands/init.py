@@ -1,5 +1,7 @@
 """civic311 init [--sample-city]: create or upgrade the database; load the sample city; a demo key."""
 
+import secrets
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -7,6 +9,16 @@ from django.core.management.base import BaseCommand
 from civic311.open311.models import ApiKey
 
 DEMO_KEY_NAME = "demo"
+
+
+def demo_secret(name: str, *, words: bool = False) -> str:
+    """A secret of the demo, generated once and kept in the data directory (readable by its owner only)."""
+    path = settings.DATA_DIR / name
+    if not path.exists():
+        value = "-".join(secrets.token_hex(3) for _ in range(4)) if words else secrets.token_urlsafe(24)
+        path.write_text(value + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def demo_key() -> str:
@@ -55,5 +67,12 @@ class Command(BaseCommand):
         if report.requests is not None:
             for line in report.requests.lines():
                 self.stdout.write(f"  requests: {line}")
+        staff = samplecity.load_demo_staff(
+            report.jurisdiction, demo_secret("demo-staff-password", words=True)
+        )
+        self.stdout.write(
+            f"Staff console: {settings.PUBLIC_BASE_URL}/staff/  users: {', '.join(staff)}  "
+            f"password: {demo_secret('demo-staff-password', words=True)}"
+        )
         key = demo_key()
         self.stdout.write(f"Demo API key (for POST /open311/v2/requests.json):\n{key}")
