@@ -101,6 +101,9 @@ def _database(url: str) -> dict[str, Any]:
             "timeout": 30,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
+        # Tests on a file, not in memory: WAL and waiting on locks as in production, so threads and
+        # server processes of a test can write at once (pytest-xdist adds a suffix per worker).
+        config["TEST"] = {"NAME": str(DATA_DIR / "test-civic311.sqlite3")}
     elif config["ENGINE"] == "django.db.backends.postgresql":
         # Under ASGI each request runs in its own thread: a pool, not persistent connections.
         config["CONN_MAX_AGE"] = 0
