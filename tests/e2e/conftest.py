@@ -90,7 +90,7 @@ def pytest_runtest_makereport(
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """collectstatic, once per test process, into a folder of its own: the server then serves static
-    files as in production (whitenoise over STATIC_ROOT), which also proves that the vendor bundle
+    files as in production (servestatic over STATIC_ROOT), which also proves that the vendor bundle
     (civic311/static/vendor/, `make assets`) is found as vendor/..."""
     if not (VENDOR / "VERSIONS.txt").exists():
         pytest.fail(f"{VENDOR} is missing: run `make assets` (scripts/build-assets) first")
@@ -102,7 +102,7 @@ def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _asgi_application():
     """civic311.asgi.application, built anew under the test's settings: Django builds its middleware
-    when the application is created, and whitenoise reads STATIC_ROOT then."""
+    when the application is created, and servestatic reads STATIC_ROOT then."""
     import civic311.asgi
 
     return importlib.reload(civic311.asgi).application
