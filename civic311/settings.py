@@ -176,6 +176,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Redis: pub/sub for live updates across server processes (and, later, the task queue). Unset: in-process.
 REDIS_URL = envstr("REDIS_URL", "")
+LIVE_CHANNEL_PREFIX = envstr("LIVE_CHANNEL_PREFIX", "civic311:")
 
 # Geocoding: "local" is the offline address index; "nominatim" asks a Nominatim server.
 GEOCODER = envstr("GEOCODER", "local")

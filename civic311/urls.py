@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("staff/", include("civic311.console.urls")),
     path("open311/", open311_api.urls),
+    path("live/", include("civic311.live.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -108,3 +108,65 @@ def running_platform(tmp_path: Path, *, workers: int = 2):
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _wait_for_node(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    """Like _wait, for a server whose stderr goes to a file (running_nodes)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/open311/v2/services.json", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@contextmanager
+def running_nodes(tmp_path: Path, count: int = 2, *, env: dict | None = None, workers: int = 1):
+    """Several nodes of one deployment: `civic311 init --sample-city --no-requests` once, then `count`
+    servers (`civic311 serve`, each on a free port) over the same database, with `env` added to their
+    environment (e.g. REDIS_URL, so they share live updates). Yields a list of Server, one per node.
+
+    Each node's stderr goes to a file in tmp_path (node-N.log), which a pipe nobody reads could not take
+    for long: the servers log a line per 404 and per Redis outage."""
+    with fresh_database(tmp_path) as database_url:
+        node_env = {**_env(database_url, tmp_path), **(env or {})}
+        init = subprocess.run(
+            [CIVIC311, "init", "--sample-city", "--no-requests"],
+            env=node_env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=True,
+        )
+        api_key = init.stdout.strip().splitlines()[-1]
+        started: list[tuple[Server, subprocess.Popen, Path]] = []
+        try:
+            for n in range(count):
+                port = free_port()
+                log = tmp_path / f"node-{n}.log"
+                command = [CIVIC311, "serve", "--port", str(port), "--workers", str(workers)]
+                with log.open("wb") as stderr:
+                    process = subprocess.Popen(
+                        [*command, "--log-level", "warning"],
+                        env=node_env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=stderr,
+                        start_new_session=True,
+                    )
+                started.append((Server(f"http://127.0.0.1:{port}", api_key, node_env), process, log))
+            for server, process, log in started:
+                _wait_for_node(server.url, process, log)
+            yield [server for server, _, _ in started]
+        finally:
+            for _, process, _ in started:
+                process.terminate()
+            for _, process, _ in started:
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civic311.console.views import auth, bulk, queue, requests
+from civic311.console.views import auth, bulk, intake, live, queue, requests
 
 app_name = "console"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("queue.geojson", queue.queue_geojson, name="queue_geojson"),
     path("districts.geojson", queue.districts_geojson, name="districts_geojson"),
     path("bulk/", bulk.bulk, name="bulk"),
+    path("live/", live.staff_events, name="live"),
     path("requests/<str:number>/", requests.request_page, name="request"),
     path("requests/<str:number>/status/", requests.change_status, name="change_status"),
     path("requests/<str:number>/note/", requests.add_note, name="add_note"),
@@ -23,4 +24,12 @@ urlpatterns = [
     path("requests/<str:number>/duplicate/", requests.mark_duplicate, name="mark_duplicate"),
     path("requests/<str:number>/refer/", requests.refer, name="refer"),
     path("requests/<str:number>/follow/", requests.add_follower, name="add_follower"),
+    # Call-centre intake (views/intake.py)
+    path("intake/", intake.intake_page, name="intake"),
+    path("intake/search/", intake.intake_search, name="intake_search"),
+    path("intake/addresses", intake.address_suggest, name="address_suggest"),
+    path("intake/services", intake.service_search, name="service_search"),
+    path("intake/questions/<str:code>/", intake.intake_questions, name="intake_questions"),
+    path("intake/file/", intake.intake_file, name="intake_file"),
+    path("intake/follow/", intake.intake_follow, name="intake_follow"),
 ]

@@ -39,6 +39,8 @@ class Command(BaseCommand):
             workers=workers,
             log_level=log_level,
             proxy_headers=True,
+            # Live streams (SSE) stay open; on shutdown give them 5 s, then close: clients reconnect.
+            timeout_graceful_shutdown=5,
             lifespan="off",
         )
 
