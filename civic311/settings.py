@@ -1,5 +1,6 @@
 """Settings, read from the environment. SQLite under CIVIC311_DATA_DIR is the default database."""
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -103,8 +104,9 @@ def _database(url: str) -> dict[str, Any]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
         # Tests on a file, not in memory: WAL and waiting on locks as in production, so threads and
-        # server processes of a test can write at once (pytest-xdist adds a suffix per worker).
-        config["TEST"] = {"NAME": str(DATA_DIR / "test-civic311.sqlite3")}
+        # server processes of a test can write at once. One file per test process, so test runs side by
+        # side never share one (pytest-xdist's workers are processes of their own).
+        config["TEST"] = {"NAME": str(DATA_DIR / f"test-civic311-{os.getpid()}.sqlite3")}
     elif config["ENGINE"] == "django.db.backends.postgresql":
         # Under ASGI each request runs in its own thread: a pool, not persistent connections.
         config["CONN_MAX_AGE"] = 0

@@ -1,0 +1,705 @@
+"""Call-centre intake (/staff/intake/): an agent on the phone finds the caller's past requests and the open
+ones near an address, reads out where each stands, adds the caller as a follower of one, or files a new
+request on the caller's behalf. One page, server-rendered; htmx swaps its parts.
+
+Every change goes through the domain (servicerequests.actions) with the agent as the actor and the phone
+as the channel; every check through accounts.permissions. The pure parts live in console/intake.py.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Replace
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from civic311.accounts.choices import Capability
+from civic311.accounts.permissions import can, may, visible_requests
+from civic311.catalog.choices import Datatype
+from civic311.catalog.models import Jurisdiction, Service
+from civic311.console import intake as words
+from civic311.console.access import staff_required
+from civic311.geo.geocoder import get_geocoder
+from civic311.lib.geomath import degrees_box, haversine_m
+from civic311.servicerequests import actions
+from civic311.servicerequests.choices import OPEN, Channel, EventKind, Status
+from civic311.servicerequests.intake import Contact, FieldError, Location, RequestRejected, parse_coordinate
+from civic311.servicerequests.models import Event, Follower, FollowerReason, ServiceRequest
+from civic311.servicerequests.numbers import normalize_number
+
+log = logging.getLogger(__name__)
+
+NEARBY_METRES = 250
+NEARBY_LIMIT = 10
+NEARBY_CANDIDATES = 200
+CALLER_LIMIT = 20
+SUGGEST_LIMIT = 8
+# What people put between a phone's digits; stripped in SQL so stored phones compare on digits alone.
+PHONE_SEPARATORS = " -().+/"
+# How a found request is the caller's, as the list says it.
+REPORTED, FOLLOWS = "reported it", "follows it"
+CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
+FIELD_LABELS = {
+    "address": "Address",
+    "service": "Service",
+    "description": "Description",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "phone": "Phone",
+    "email": "Email",
+    "other": "Request",
+}
+# Where the error summary's links take the keyboard: the id of each field's first control.
+FIELD_ANCHORS = {
+    "address": "intake-address",
+    "service": "intake-service-q",
+    "description": "intake-description",
+    "first_name": "intake-first_name",
+    "last_name": "intake-last_name",
+    "phone": "intake-phone",
+    "email": "intake-email",
+}
+# The domain words its messages to follow a field's name ("is required …"); shown alone they need a subject.
+SUBJECTLESS = ("is ", "contains ", "takes ")
+
+intake_only = staff_required(Capability.FILE_FOR_CALLER)
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _jurisdiction() -> Jurisdiction:
+    """The city the call centre answers for: the default jurisdiction (one per deployment, as a rule)."""
+    jurisdiction = Jurisdiction.objects.default()
+    if jurisdiction is None:
+        raise Http404("No city is configured yet")
+    return jurisdiction
+
+
+def _offered(jurisdiction: Jurisdiction) -> QuerySet[Service]:
+    return Service.objects.offered().filter(jurisdiction=jurisdiction).order_by("group", "service_name")
+
+
+def _sentence(message: str) -> str:
+    if message.startswith(SUBJECTLESS):
+        return f"This {message}"
+    return message[:1].upper() + message[1:]
+
+
+# --- status in words, for lists --------------------------------------------------------------------------
+
+
+@dataclass
+class Found:
+    """A request in a result list, with what the agent reads out about it."""
+
+    request: ServiceRequest
+    words: str
+    how: str = ""  # how it is the caller's: "reported it", "follows it"
+    metres: int | None = None
+    can_follow: bool = False
+
+
+def _status_since(requests: list[ServiceRequest]) -> dict[int, datetime]:
+    """When each request entered its current status: its latest status event of that status (one query)."""
+    current = {r.pk: r.status_code for r in requests if r.status_code != Status.NEW}
+    since: dict[int, datetime] = {}
+    if not current:
+        return since
+    rows = (
+        Event.objects.filter(
+            request_id__in=current, kind__in=[EventKind.STATUS_CHANGED, EventKind.MARKED_DUPLICATE]
+        )
+        .order_by("created_at", "pk")
+        .values_list("request_id", "created_at", "status_code")
+    )
+    for request_id, at, status_code in rows:
+        if status_code == current[request_id]:
+            since[request_id] = at  # later rows overwrite: the latest wins
+    return since
+
+
+def _describe(user, jurisdiction: Jurisdiction, requests: list[ServiceRequest], now: datetime) -> list[Found]:
+    since = _status_since(requests)
+    tz = jurisdiction.tz
+    return [
+        Found(
+            request=sr,
+            words=words.status_in_words(sr, now, tz, since=since.get(sr.pk)),
+            can_follow=sr.is_open and may(user, Capability.ADD_FOLLOWER, sr),
+        )
+        for sr in requests
+    ]
+
+
+# --- search ----------------------------------------------------------------------------------------------
+
+
+def _digits_of(field_name: str):
+    """The field with the usual phone separators removed, in SQL (the same on SQLite and PostgreSQL)."""
+    expression: F | Replace = F(field_name)
+    for separator in PHONE_SEPARATORS:
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+@dataclass
+class CallerMatch:
+    requests: list[ServiceRequest] = field(default_factory=list)
+    how: dict[int, str] = field(default_factory=dict)
+    contact: dict[str, str] = field(default_factory=dict)  # to fill the file form's empty caller fields
+
+
+def _caller_requests(user, jurisdiction: Jurisdiction, terms: words.SearchTerms) -> CallerMatch:
+    """The requests the caller reported or follows (by phone, email or name), or the one whose number
+    was given: newest first, at most CALLER_LIMIT."""
+    visible = visible_requests(user).filter(jurisdiction=jurisdiction)
+    how: dict[int, str] = {}
+    numbers = {normalize_number(terms.text, jurisdiction.request_id_prefix), terms.text.upper()}
+    for pk in visible.filter(service_request_id__in=numbers).values_list("pk", flat=True):
+        how[pk] = "the number asked for"
+
+    reporter: Q | None = None
+    follower: Q | None = None
+    if terms.phone:
+        reporter = Q(reporter_digits__endswith=terms.phone)
+        follower = Q(phone_digits__endswith=terms.phone)
+    elif terms.email:
+        reporter = Q(reporter_email__iexact=terms.email)
+        follower = Q(email__iexact=terms.email)
+    elif terms.names:
+        reporter, follower = Q(), Q()
+        for name in terms.names:
+            reporter &= Q(reporter_first_name__istartswith=name) | Q(reporter_last_name__istartswith=name)
+            follower &= Q(name__icontains=name)
+    reported: list[ServiceRequest] = []
+    if reporter is not None and follower is not None:
+        reported = list(
+            visible.annotate(reporter_digits=_digits_of("reporter_phone"))
+            .filter(reporter)
+            .order_by("-requested_datetime")[:CALLER_LIMIT]
+        )
+        for sr in reported:
+            how.setdefault(sr.pk, REPORTED)
+        followed = (
+            Follower.objects.filter(request__in=visible)
+            .annotate(phone_digits=_digits_of("phone"))
+            .filter(follower)
+            .exclude(reason=FollowerReason.REPORTER)  # the reporter is found as the reporter
+            .order_by("-created_at")
+        )
+        followers = list(followed[: CALLER_LIMIT * 2])
+        for row in followers:
+            how.setdefault(row.request_id, FOLLOWS)
+    else:
+        followers = []
+    found = list(
+        ServiceRequest.objects.filter(pk__in=list(how))
+        .select_related("service", "parent")
+        .order_by("-requested_datetime", "-pk")[:CALLER_LIMIT]
+    )
+    return CallerMatch(found, how, _caller_contact(terms, reported, followers))
+
+
+def _caller_contact(
+    terms: words.SearchTerms, reported: Sequence[ServiceRequest], followers: Sequence[Follower]
+) -> dict[str, str]:
+    """Who the caller is, as far as a phone or email search says: their details on their newest report
+    (or the follower record), else what the agent typed. A name search is too loose to fill anything."""
+    if not (terms.phone or terms.email):
+        return {}
+    if reported:
+        sr = reported[0]
+        return {
+            "first_name": sr.reporter_first_name,
+            "last_name": sr.reporter_last_name,
+            "phone": sr.reporter_phone or (terms.text if terms.phone else ""),
+            "email": sr.reporter_email or terms.email,
+        }
+    if followers:
+        row = followers[0]
+        return {
+            "first_name": row.name,
+            "phone": row.phone or (terms.text if terms.phone else ""),
+            "email": row.email or terms.email,
+        }
+    return {"phone": terms.text} if terms.phone else {"email": terms.email}
+
+
+@dataclass
+class Place:
+    label: str
+    lat: float
+    long: float
+
+
+def _place(jurisdiction: Jurisdiction, address: str, lat: float | None, long: float | None) -> Place | None:
+    """Where the caller means: the map point when there is one, else the geocoded address."""
+    if lat is not None and long is not None:
+        return Place(address or f"{lat:.5f}, {long:.5f}", lat, long)
+    if not address:
+        return None
+    try:
+        hit = get_geocoder().geocode(jurisdiction, address)
+    except (OSError, ValueError):  # an outside geocoder that is down must not break the page
+        log.warning("geocoding %r failed", address, exc_info=True)
+        return None
+    return Place(hit.address, hit.lat, hit.long) if hit else None
+
+
+def _open_near(user, jurisdiction: Jurisdiction, place: Place, service: Service | None, now) -> list[Found]:
+    """Open requests within NEARBY_METRES of the place, the same service first, then the nearest.
+
+    Public services only: an agent reads these out to a caller ("already reported"), and requests of a
+    private service (a wellness check next door) are no caller's business.
+    """
+    min_lat, min_long, max_lat, max_long = degrees_box(place.lat, place.long, NEARBY_METRES)
+    candidates = (
+        visible_requests(user)
+        .filter(
+            jurisdiction=jurisdiction,
+            public=True,
+            status=OPEN,
+            lat__range=(min_lat, max_lat),
+            long__range=(min_long, max_long),
+        )
+        .select_related("service", "parent")[:NEARBY_CANDIDATES]
+    )
+    near = [
+        (sr, round(haversine_m(place.lat, place.long, sr.lat, sr.long)))
+        for sr in candidates
+        if sr.lat is not None and sr.long is not None
+    ]
+    near = [(sr, metres) for sr, metres in near if metres <= NEARBY_METRES]
+    service_id = service.pk if service else None
+    near.sort(key=lambda pair: (pair[0].service_id != service_id, pair[1]))
+    near = near[:NEARBY_LIMIT]
+    found = _describe(user, jurisdiction, [sr for sr, _ in near], now)
+    for item, (_, metres) in zip(found, near, strict=True):
+        item.metres = metres
+    return found
+
+
+def _nearby_context(
+    request: HttpRequest,
+    jurisdiction: Jurisdiction,
+    *,
+    address: str,
+    lat: float | None,
+    long: float | None,
+    service_code: str,
+    now: datetime,
+) -> dict:
+    service = _offered(jurisdiction).filter(service_code=service_code).first() if service_code else None
+    place = _place(jurisdiction, address, lat, long)
+    if place is None:
+        message = (
+            f"No address “{address}” in {jurisdiction.name}'s address index: check it, or pick the point "
+            "on the map."
+            if address
+            else ""
+        )
+        return {"nearby_place": None, "nearby": [], "nearby_message": message, "nearby_asked": bool(address)}
+    nearby = _open_near(request.user, jurisdiction, place, service, now)
+    count = len(nearby)
+    message = (
+        f"{count} open request{'s' if count != 1 else ''} within {NEARBY_METRES} m of {place.label}."
+        if count
+        else f"No open request within {NEARBY_METRES} m of {place.label}."
+    )
+    return {"nearby_place": place, "nearby": nearby, "nearby_message": message, "nearby_asked": True}
+
+
+def _search_context(request: HttpRequest, jurisdiction: Jurisdiction, query: str, service_code: str) -> dict:
+    now = timezone.now()
+    terms = words.read_query(query)
+    context: dict = {"q": terms.text, "searched": bool(terms.text), "results": [], "caller": {}}
+    if not terms.text:
+        context["results_message"] = "Type a number, phone, email, name or address."
+        return context
+    match = _caller_requests(request.user, jurisdiction, terms)
+    found = _describe(request.user, jurisdiction, match.requests, now)
+    for item in found:
+        item.how = match.how.get(item.request.pk, "")
+        if item.how in (REPORTED, FOLLOWS):
+            item.can_follow = False  # they hear about it already
+    context["results"] = found
+    context["caller"] = match.contact
+    count = len(found)
+    if terms.address:
+        context.update(
+            _nearby_context(
+                request,
+                jurisdiction,
+                address=terms.address,
+                lat=None,
+                long=None,
+                service_code=service_code,
+                now=now,
+            )
+        )
+        context["with_nearby"] = True
+        place = context["nearby_place"]
+        if place is not None:
+            context["caller"] = {**context["caller"], "address": place.label}
+    if count:
+        context["results_message"] = f"{count} request{'s' if count != 1 else ''} for “{terms.text}”."
+    elif terms.address:
+        context["results_message"] = ""  # an address is a place, not a caller: the nearby list answers
+    else:
+        context["results_message"] = f"No request found for “{terms.text}”."
+    return context
+
+
+# --- the form ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Question:
+    """One of the service's questions, as a form field, with what was typed and what was wrong."""
+
+    code: str
+    name: str  # attribute[CODE], as in GeoReport (and as the domain names it in its errors)
+    id: str
+    label: str
+    datatype: str
+    required: bool
+    variable: bool
+    hint: str
+    values: list[str]
+    choices: list[tuple[str, str]]
+    errors: list[str]
+
+    @property
+    def value(self) -> str:
+        return self.values[0] if self.values else ""
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.id}-error"
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.id}-hint"
+
+    @property
+    def describedby(self) -> str:
+        """The ids of the hint and the error shown under the field, for aria-describedby."""
+        ids = [self.hint_id] if self.hint or self.datatype == Datatype.DATETIME else []
+        return " ".join([*ids, self.error_id] if self.errors else ids)
+
+
+def _questions(service: Service | None, typed: dict[str, list[str]], errors: dict[str, list[str]]):
+    if service is None:
+        return []
+    out = []
+    for n, attribute in enumerate(service.attributes.prefetch_related("values"), start=1):
+        name = f"attribute[{attribute.code}]"
+        out.append(
+            Question(
+                code=attribute.code,
+                name=name,
+                id=f"intake-q{n}",
+                label=attribute.description,
+                datatype=attribute.datatype,
+                required=attribute.required,
+                variable=attribute.variable,
+                hint=attribute.datatype_description,
+                values=typed.get(attribute.code, []),
+                choices=[(v.key, v.name) for v in attribute.values.all()],
+                errors=errors.get(name, []),
+            )
+        )
+    return out
+
+
+def _form_context(
+    jurisdiction: Jurisdiction,
+    *,
+    values: dict[str, str] | None = None,
+    answers: dict[str, list[str]] | None = None,
+    service: Service | None = None,
+    errors: dict[str, list[str]] | None = None,
+    filed: ServiceRequest | None = None,
+    now: datetime | None = None,
+) -> dict:
+    labels = {f"attribute[{a.code}]": a.description for a in service.attributes.all()} if service else {}
+    # Shown next to its question, a message need not repeat it: "is required (Where is it?)" -> "This is
+    # required".
+    errors = {
+        name: [_sentence(m.removesuffix(f" ({labels[name]})") if name in labels else m) for m in messages]
+        for name, messages in (errors or {}).items()
+    }
+    questions = _questions(service, answers or {}, errors)
+    summary: list[tuple[str, str, str]] = []
+    question_by_name = {q.name: q for q in questions}
+    for name, messages in errors.items():
+        question = question_by_name.get(name)
+        label = question.label if question else FIELD_LABELS.get(name, name)
+        anchor = question.id if question else FIELD_ANCHORS.get(name, "")
+        summary.extend((label, message, anchor) for message in messages)
+    context = {
+        "values": values or {},
+        "services": list(_offered(jurisdiction)),
+        "chosen": service.service_code if service else "",
+        "service": service,
+        "questions": questions,
+        "errors": errors,
+        "error_summary": summary,
+        "filed": filed,
+    }
+    if filed is not None:
+        context["filed_digits"] = words.speakable_digits(filed.service_request_id)
+        context["filed_words"] = words.status_in_words(filed, now or timezone.now(), jurisdiction.tz)
+    return context
+
+
+def _page(request: HttpRequest, jurisdiction: Jurisdiction, **extra) -> HttpResponse:
+    context = {
+        "jurisdiction": jurisdiction,
+        "nearby_metres": NEARBY_METRES,
+        **_form_context(jurisdiction),
+        **extra,
+    }
+    return render(request, "console/intake.html", context)
+
+
+@intake_only
+@require_GET
+def intake_page(request: HttpRequest) -> HttpResponse:
+    jurisdiction = _jurisdiction()
+    query = request.GET.get("q", "")
+    extra = _search_context(request, jurisdiction, query, "") if query.strip() else {}
+    return _page(request, jurisdiction, **extra)
+
+
+@intake_only
+@require_GET
+def intake_search(request: HttpRequest) -> HttpResponse:
+    """The search box (q: the caller's requests, and the open ones near it when q is an address), or,
+    without q, the open requests near the file form's address or map point."""
+    jurisdiction = _jurisdiction()
+    service_code = request.GET.get("service", "")
+    if "q" in request.GET:
+        context = _search_context(request, jurisdiction, request.GET["q"], service_code)
+        # The status line and the nearby list live outside the swapped results: sent out of band.
+        context.update(nearby_metres=NEARBY_METRES, oob=True)
+        return render(request, "console/partials/intake_results.html", context)
+    errors: list[FieldError] = []
+    lat = parse_coordinate(request.GET.get("lat"), "lat", -90, 90, errors)
+    long = parse_coordinate(request.GET.get("long"), "long", -180, 180, errors)
+    if lat is None or long is None:
+        lat = long = None
+    context = _nearby_context(
+        request,
+        jurisdiction,
+        address=request.GET.get("address", "").strip()[:300],
+        lat=lat,
+        long=long,
+        service_code=service_code,
+        now=timezone.now(),
+    )
+    context.update(nearby_metres=NEARBY_METRES, nearby_status=True)
+    return render(request, "console/partials/intake_nearby.html", context)
+
+
+@intake_only
+@require_GET
+def address_suggest(request: HttpRequest) -> JsonResponse:
+    """Addresses starting with what the agent typed (q), or the address at a map point (lat, long)."""
+    jurisdiction = _jurisdiction()
+    geocoder = get_geocoder()
+    errors: list[FieldError] = []
+    lat = parse_coordinate(request.GET.get("lat"), "lat", -90, 90, errors)
+    long = parse_coordinate(request.GET.get("long"), "long", -180, 180, errors)
+    try:
+        if lat is not None and long is not None:
+            hit = geocoder.reverse(jurisdiction, lat, long)
+            places = [hit] if hit else []
+        else:
+            places = geocoder.suggest(jurisdiction, request.GET.get("q", "")[:200], limit=SUGGEST_LIMIT)
+    except (OSError, ValueError):  # an outside geocoder that is down: no suggestions, typing still works
+        log.warning("address suggestions failed", exc_info=True)
+        places = []
+    return JsonResponse(
+        [{"address": p.address, "lat": p.lat, "long": p.long, "zipcode": p.zipcode} for p in places],
+        safe=False,
+    )
+
+
+@intake_only
+@require_GET
+def service_search(request: HttpRequest) -> HttpResponse:
+    """Offered services whose name, keywords, group or code fit every typed word, best first: JSON, or
+    (for htmx) the service picker with the best one chosen and its questions."""
+    jurisdiction = _jurisdiction()
+    query = request.GET.get("q", "")[:200]
+    services = words.search_services(list(_offered(jurisdiction)), query)
+    if not _htmx(request):
+        return JsonResponse(
+            [
+                {"service_code": s.service_code, "service_name": s.service_name, "group": s.group}
+                for s in services
+            ],
+            safe=False,
+        )
+    current = request.GET.get("service", "")
+    best = services[0] if query.strip() and services else None
+    context = {
+        "services": services,
+        "service_query": query.strip(),
+        "chosen": best.service_code if best else current,
+        # The questions follow the choice, unless it is the service already chosen (keep its answers).
+        "swap_questions": best is not None and best.service_code != current,
+        "service": best,
+        "questions": _questions(best, {}, {}),
+        "errors": {},
+    }
+    return render(request, "console/partials/intake_services.html", context)
+
+
+@intake_only
+@require_GET
+def intake_questions(request: HttpRequest, code: str) -> HttpResponse:
+    service = _offered(_jurisdiction()).filter(service_code=code).first()
+    if service is None:
+        raise Http404("No such service, or not offered")
+    context = {"service": service, "questions": _questions(service, {}, {}), "errors": {}}
+    return render(request, "console/partials/intake_questions.html", context)
+
+
+def _typed_answers(service: Service | None, data, tz) -> tuple[dict[str, list[str]], dict[str, object]]:
+    """(what was typed, for showing again; the answers for the domain). A datetime-local value has no
+    zone: it is the jurisdiction's local time, sent on with its offset."""
+    typed: dict[str, list[str]] = {}
+    answers: dict[str, object] = {}
+    if service is None:
+        return typed, answers
+    for attribute in service.attributes.filter(variable=True):
+        raw = [v for v in data.getlist(f"attribute[{attribute.code}]") if v.strip()]
+        typed[attribute.code] = raw
+        if not raw:
+            continue
+        if attribute.datatype == Datatype.MULTIVALUELIST:
+            answers[attribute.code] = raw
+        elif attribute.datatype == Datatype.DATETIME:
+            answers[attribute.code] = words.local_to_w3c(raw[0], tz)
+        else:
+            answers[attribute.code] = raw[0]
+    return typed, answers
+
+
+@intake_only
+@require_POST
+def intake_file(request: HttpRequest) -> HttpResponse:
+    """File a request for the caller: channel phone, the agent the actor. Errors come back next to their
+    fields with nothing stored; success shows the number to read out and an empty form for the next call."""
+    jurisdiction = _jurisdiction()
+    data = request.POST
+    values = {
+        name: data.get(name, "").strip()
+        for name in ("address", "lat", "long", "description", *CONTACT_FIELDS)
+    }
+    service = _offered(jurisdiction).filter(service_code=data.get("service", "")).first()
+    typed, answers = _typed_answers(service, data, jurisdiction.tz)
+    errors: dict[str, list[str]] = {}
+    if service is None:
+        errors["service"] = ["Choose the service the caller is asking for."]
+    found: list[FieldError] = []
+    lat = parse_coordinate(values["lat"], "lat", -90, 90, found)
+    long = parse_coordinate(values["long"], "long", -180, 180, found)
+    if lat is None or long is None:
+        lat = long = None
+    if not (values["address"] or lat is not None):
+        errors["address"] = ["Give the address, or pick the point on the map."]
+    filed = None
+    if service is not None and not errors:
+        new = actions.NewRequest(
+            service=service,
+            location=Location(lat=lat, long=long, address=values["address"]),
+            description=values["description"],
+            answers=answers,
+            contact=Contact(**{name: values[name] for name in CONTACT_FIELDS}),
+        )
+        try:
+            filed = actions.submit_request(new, actions.Actor(channel=Channel.PHONE, user=request.user))
+        except RequestRejected as exc:
+            for error in exc.errors:
+                errors.setdefault(words.field_for_error(error.field), []).append(error.message)
+    if filed is not None:
+        context = _form_context(jurisdiction, filed=filed)
+    else:
+        context = _form_context(jurisdiction, values=values, answers=typed, service=service, errors=errors)
+    if _htmx(request):
+        return render(request, "console/partials/intake_form.html", context)
+    return _page(request, jurisdiction, **context)
+
+
+def _existing_follower(sr: ServiceRequest, phone: str, email: str) -> Follower | None:
+    """The follower this caller already is, matched on the phone's digits or the email in any case."""
+    digits = words.phone_digits(phone)
+    wanted = Q(pk__in=[])
+    if len(digits) >= words.MIN_PHONE_DIGITS:
+        wanted |= Q(phone_digits__endswith=digits)
+    if email:
+        wanted |= Q(email__iexact=email)
+    return sr.followers.annotate(phone_digits=_digits_of("phone")).filter(wanted).first()
+
+
+@intake_only
+@require_POST
+def intake_follow(request: HttpRequest) -> HttpResponse:
+    """Add the caller (the file form's caller details) as a follower of a request: they get its updates.
+    Asking twice changes nothing (the domain keeps one follower per phone or email)."""
+    user = request.user
+    if not can(user, Capability.ADD_FOLLOWER):
+        raise PermissionDenied("Your role may not add followers.")
+    jurisdiction = _jurisdiction()
+    number = normalize_number(request.POST.get("number", ""), jurisdiction.request_id_prefix)
+    sr = (
+        visible_requests(user)
+        .filter(jurisdiction=jurisdiction, service_request_id=number)
+        .select_related("service", "parent")
+        .first()
+    )
+    if sr is None:
+        raise Http404("No such request")
+    if not may(user, Capability.ADD_FOLLOWER, sr):
+        raise PermissionDenied("Your role may not add followers to this request.")
+    contact = {name: request.POST.get(name, "").strip() for name in CONTACT_FIELDS}
+    phone, email = contact["phone"], contact["email"]
+    existing = _existing_follower(sr, phone, email)
+    if existing is not None:
+        # The same person written differently ('312-555-0100', '+1 312 555 0100'): use the stored form,
+        # so the domain recognises them and keeps one follower.
+        phone = existing.phone if existing.phone and phone else phone
+        email = existing.email if existing.email and email else email
+    notice: dict = {"sr": sr}
+    try:
+        follower = actions.add_follower(
+            sr,
+            actions.Actor(channel=Channel.PHONE, user=user),
+            email=email,
+            phone=phone,
+            name=f"{contact['first_name']} {contact['last_name']}".strip(),
+        )
+    except RequestRejected as exc:
+        notice["errors"] = [_sentence(e.message) for e in exc.errors]
+    else:
+        notice.update(
+            follower=follower,
+            already=existing is not None,
+            words=words.status_in_words(
+                sr, timezone.now(), jurisdiction.tz, since=_status_since([sr]).get(sr.pk)
+            ),
+        )
+    if _htmx(request):
+        return render(request, "console/partials/intake_notice.html", {"notice": notice})
+    return _page(request, jurisdiction, notice=notice)
