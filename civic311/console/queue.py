@@ -1,17 +1,21 @@
 """The staff queue's selection: filters and sort orders over the requests a user may see."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils import timezone
 
 from civic311.accounts.permissions import visible_requests
-from civic311.servicerequests.choices import CLOSED, OPEN, Priority, Status
+from civic311.servicerequests.choices import CLOSED, OPEN, Channel, Priority, Status
 from civic311.servicerequests.models import ServiceRequest
+from civic311.servicerequests.numbers import normalize_number
 
 PAGE_SIZE = 50
+DB_INT_LIMIT = 2**63  # ids beyond a signed 64-bit integer cannot be in the database
 SORTS = {
     "oldest": ("requested_datetime", "pk"),
     "newest": ("-requested_datetime", "-pk"),
@@ -71,10 +75,24 @@ def _int(query: QueryDict, name: str, errors: list[str]) -> int | None:
     if not raw:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         errors.append(f"{name}: '{raw[:20]}' is not a number")
         return None
+    if not -DB_INT_LIMIT < value < DB_INT_LIMIT:
+        # Past a 64-bit column: SQLite's driver raises OverflowError rather than find nothing.
+        errors.append(f"{name}: '{raw[:20]}' is out of range")
+        return None
+    return value
+
+
+def _assignee(query: QueryDict, errors: list[str]) -> str:
+    raw = (query.get("assignee") or "").strip()[:20]
+    # isascii too: isdigit() is true of '²', which int() refuses.
+    if raw in ("", "me", "none") or (raw.isascii() and raw.isdigit() and int(raw) < DB_INT_LIMIT):
+        return raw
+    errors.append(f"assignee: '{raw}' is not me, none or a person's number")
+    return ""
 
 
 def parse(query: QueryDict) -> QueueFilter:
@@ -92,18 +110,23 @@ def parse(query: QueryDict) -> QueueFilter:
         errors.append("priority: not a priority")
         priority = None
     page = _int(query, "page", errors) or 1
+    channel = (query.get("channel") or "").strip()[:10]
+    if channel and channel not in Channel.values:
+        errors.append(f"channel: '{channel}' is not a channel")
+        channel = ""
     return QueueFilter(
         state=state,
         service=_int(query, "service", errors),
         district=_int(query, "district", errors),
         department=_int(query, "department", errors),
         team=_int(query, "team", errors),
-        assignee=(query.get("assignee") or "").strip()[:20],
+        assignee=_assignee(query, errors),
         overdue=query.get("overdue") == "1",
         triage=query.get("triage") == "1",
-        channel=(query.get("channel") or "").strip()[:10],
+        channel=channel,
         priority=priority,
-        text=(query.get("q") or "").strip()[:200],
+        # PostgreSQL refuses a NUL in a query parameter (an error, not "no match"): no text has one.
+        text=(query.get("q") or "").replace("\x00", "").strip()[:200],
         sort=sort,
         page=max(1, min(page, 100_000)),
         errors=errors,
@@ -147,16 +170,19 @@ def select(user, f: QueueFilter, now: datetime | None = None) -> QuerySet[Servic
     if f.priority is not None:
         qs = qs.filter(priority=f.priority)
     if f.text:
+        text = Q(service_request_id__iexact=f.text)
+        number = normalize_number(f.text)
+        if number != re.sub(r"\s", "", f.text).upper():
+            # Keypad digits (260001234), as a caller reads them: the number under its jurisdiction's prefix.
+            text |= Q(service_request_id=Concat(F("jurisdiction__request_id_prefix"), Value(number)))
         qs = qs.filter(
-            Q(service_request_id__iexact=f.text)
+            text
             | Q(description__icontains=f.text)
             | Q(address__icontains=f.text)
             | Q(service__service_name__icontains=f.text)
         )
     order = SORTS[f.sort]
     if f.sort == "due":
-        from django.db.models import F
-
         return qs.order_by(F("expected_datetime").asc(nulls_last=True), "pk")
     return qs.order_by(*order)
 

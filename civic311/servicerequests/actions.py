@@ -368,6 +368,10 @@ def mark_duplicate(child: ServiceRequest, parent: ServiceRequest, actor: Actor, 
         raise RequestRejected([FieldError("parent", "a request cannot duplicate itself")])
     if child.jurisdiction_id != parent.jurisdiction_id:
         raise RequestRejected([FieldError("parent", "the requests belong to different jurisdictions")])
+    if not child.is_open:
+        raise RequestRejected(
+            [FieldError("parent", f"{child} is already closed ({child.get_status_code_display()})")]
+        )
     # Follow the chain so a request never ends up a duplicate of its own duplicate.
     root, seen = parent, {child.pk}
     while root.parent is not None and root.pk not in seen:
@@ -493,6 +497,14 @@ def reroute(
         raise RequestRejected([FieldError("team", f"{team.name} is not a team of {department}")])
     if assignee is not None and team is not None and not team.members.filter(pk=assignee.pk).exists():
         raise RequestRejected([FieldError("assignee", f"{assignee.get_username()} is not in {team.name}")])
+    if assignee is not None and team is None:
+        # Without a team, the person must at least work for the department the request goes to.
+        profile = getattr(assignee, "staff", None)
+        if department is None or profile is None or profile.department_id != department.pk:
+            where = department.name if department else "triage"
+            raise RequestRejected(
+                [FieldError("assignee", f"{assignee.get_username()} does not work for {where}")]
+            )
     at = timezone.now()
     with transaction.atomic():
         locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)

@@ -34,3 +34,9 @@ def test_the_map_data_and_ward_outlines_are_geojson(signed_in, city):
 def test_anonymous_visitors_are_sent_to_sign_in(client, city):
     response = client.get("/staff/")
     assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
+
+
+def test_keypad_digits_open_a_request(signed_in, city):
+    pothole = file_request(city.pothole)
+    digits = pothole.service_request_id.removeprefix("SR").replace("-", "")
+    assert signed_in("bob").get(f"/staff/requests/{digits}/").status_code == 200

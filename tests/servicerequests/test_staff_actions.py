@@ -105,3 +105,22 @@ def test_escalating_marks_an_open_request_overdue_once(city, crew):
     assert actions.escalate(request, bob, at=timezone.now()) is None
     request.refresh_from_db()
     assert request.overdue_since is not None
+
+
+def test_without_a_team_the_assignee_must_work_for_the_department(city, crew):
+    from civic311.accounts.models import StaffProfile
+
+    _, bob = crew
+    StaffProfile.objects.create(user=bob, role="staff", department=city.water)
+    request = file_request(city.pothole)
+    with pytest.raises(RequestRejected, match="does not work for Streets and Sanitation"):
+        actions.reroute(request, STAFF, department=city.streets, assignee=bob)
+    actions.reroute(request, STAFF, department=city.water, assignee=bob)
+    assert request.assignee == bob
+
+
+def test_a_closed_request_cannot_be_marked_a_duplicate(city):
+    original, other = file_request(city.pothole), file_request(city.pothole)
+    actions.change_status(other, Status.FIXED, STAFF)
+    with pytest.raises(RequestRejected, match="already closed"):
+        actions.mark_duplicate(other, original, STAFF)

@@ -24,13 +24,28 @@ def bulk(request: HttpRequest) -> HttpResponse:
     back = request.POST.get("back") or "/staff/"
     if not back.startswith("/staff/"):
         back = "/staff/"
-    numbers = request.POST.getlist("ids")[:MAX_SELECTION]
+    # Each number once, in the order given; PostgreSQL refuses a NUL in a parameter, and no number has one.
+    asked = list(dict.fromkeys(n for n in request.POST.getlist("ids") if n and "\x00" not in n))
+    if len(asked) > MAX_SELECTION:
+        # Said, not silently dropped: the user would take the rest for done.
+        messages.warning(
+            request,
+            f"At most {MAX_SELECTION} requests at once: the first {MAX_SELECTION} were taken, "
+            f"{len(asked) - MAX_SELECTION} left out.",
+        )
+    numbers = asked[:MAX_SELECTION]
+    if not numbers:
+        messages.error(request, "Select at least one request.")
+        return redirect(back)
     selected = list(
         visible_requests(request.user).filter(service_request_id__in=numbers).select_related("service")
     )
     if not selected:
-        messages.error(request, "Select at least one request.")
+        messages.error(request, "None of the selected requests is one you can see.")
         return redirect(back)
+    # Numbers out of the user's scope (or unknown) are reported with the refusals, not silently skipped.
+    found = {sr.service_request_id for sr in selected}
+    missing = [f"{n[:40]}: not found, or not yours" for n in numbers if n not in found]
     action = request.POST.get("action", "")
     actor = actions.Actor(channel=Channel.STAFF, user=request.user)
     form: forms.Form
@@ -69,7 +84,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         for field, errors in form.errors.items():
             messages.error(request, f"{field}: {'; '.join(str(e) for e in errors)}")
         return redirect(back)
-    done, refused = 0, []
+    done, refused = 0, missing
     for sr in selected:
         if not may(request.user, capability, sr):
             refused.append(f"{sr.service_request_id}: not allowed")
@@ -79,7 +94,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
             done += 1
         except RequestRejected as exc:
             refused.append(f"{sr.service_request_id}: {exc}")
-    messages.success(request, f"Done for {done} of {len(selected)} requests.")
+    messages.success(request, f"Done for {done} of {len(numbers)} requests.")
     for line in refused[:10]:
         messages.error(request, line)
+    if len(refused) > 10:
+        messages.error(request, f"… and {len(refused) - 10} more not done.")
     return redirect(back)

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from civic311.accounts.choices import Capability
-from civic311.accounts.permissions import may, profile_of, visible_requests
+from civic311.accounts.permissions import may, may_see, profile_of, visible_requests
+from civic311.catalog import cache
 from civic311.console.access import staff_required
 from civic311.console.forms import (
     AssignForm,
@@ -35,15 +36,23 @@ NEARBY_LIMIT = 10
 
 
 def _get(request: HttpRequest, number: str) -> ServiceRequest:
+    if "\x00" in number:  # PostgreSQL refuses a NUL in a parameter (an error, not "no match")
+        raise Http404("No such request, or not one of yours")
     found = (
         visible_requests(request.user)
         .select_related("service", "department", "team", "assignee", "parent", "jurisdiction", "routing_rule")
-        .filter(service_request_id=normalize_number(number))
+        .filter(service_request_id=normalize_number(number, _default_prefix()))
         .first()
     )
     if found is None:
         raise Http404("No such request, or not one of yours")
     return found
+
+
+def _default_prefix() -> str:
+    """The default jurisdiction's number prefix, so keypad digits alone open a request."""
+    default = next(iter(cache.jurisdictions()), None)
+    return default.request_id_prefix if default else ""
 
 
 def nearby_open(user, sr: ServiceRequest, metres: float = NEARBY_METRES) -> list[tuple[ServiceRequest, int]]:
@@ -103,17 +112,21 @@ def request_page(request: HttpRequest, number: str) -> HttpResponse:
         "profile": profile_of(user),
         "can": {c.value: may(user, c.value, sr) for c in Capability},
         "overdue": sr.is_overdue(),
+        # One page, many forms with fields of the same name (note, assignee): each form its own ids, or
+        # the labels of all but the first point at another form's field. The status form keeps id_ (the
+        # response-template script fills id_note).
         "status_form": StatusForm(initial={"status": sr.status_code}),
         "note_form": NoteForm(),
         "priority_form": PriorityForm(initial={"priority": sr.priority}),
         "reroute_form": RerouteForm(
             jurisdiction=sr.jurisdiction,
             initial={"department": sr.department_id, "team": sr.team_id, "assignee": sr.assignee_id},
+            auto_id="reroute_%s",
         ),
         "assign_form": AssignForm(team=sr.team, initial={"assignee": sr.assignee_id}),
-        "duplicate_form": DuplicateForm(),
-        "refer_form": ReferForm(),
-        "follower_form": FollowerForm(),
+        "duplicate_form": DuplicateForm(auto_id="duplicate_%s"),
+        "refer_form": ReferForm(auto_id="refer_%s"),
+        "follower_form": FollowerForm(auto_id="follower_%s"),
         "templates": ResponseTemplate.objects.for_request(sr.service),
     }
     template = (
@@ -219,6 +232,10 @@ def reroute(request: HttpRequest, sr: ServiceRequest) -> HttpResponse:
         assignee=data["assignee"],
         note=data["note"],
     )
+    if not may_see(request.user, sr):
+        # Sent out of the user's scope (another department): its page would now be a 404 for them.
+        messages.success(request, f"{sr.service_request_id} sent on to {sr.department or 'triage'}.")
+        return redirect("console:queue")
     return _done(request, sr, "Request sent on.")
 
 
@@ -236,12 +253,10 @@ def mark_duplicate(request: HttpRequest, sr: ServiceRequest) -> HttpResponse:
     form = DuplicateForm(request.POST)
     if not form.is_valid():
         return _refused(request, sr, _form_errors(form))
+    # With the prefix: keypad digits (260001234) stand for SR26-000123-4.
+    number = normalize_number(form.cleaned_data["parent"], sr.jurisdiction.request_id_prefix)
     parent = (
-        visible_requests(request.user)
-        .filter(
-            jurisdiction=sr.jurisdiction, service_request_id=normalize_number(form.cleaned_data["parent"])
-        )
-        .first()
+        visible_requests(request.user).filter(jurisdiction=sr.jurisdiction, service_request_id=number).first()
     )
     if parent is None:
         return _refused(request, sr, [f"parent: no request {form.cleaned_data['parent']} that you can see"])
