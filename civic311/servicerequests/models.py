@@ -45,17 +45,29 @@ class ServiceRequest(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="requests")
     service_request_id = models.CharField(max_length=40, help_text=_("The number residents quote"))
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requests")
+    # request_service_status_idx and queue_service_idx lead with service and serve its lookups.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requests", db_index=False)
     status_code = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     # GeoReport's open/closed, derived from status_code on every change; a column so lists filter on it.
     status = models.CharField(max_length=6, default=OPEN, editable=False)
     status_notes = models.TextField(blank=True)
     description = models.TextField(blank=True)
+    # department, team and assignee lead the queue's indexes (Meta), which serve their lookups too.
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        db_index=False,
     )
     team = models.ForeignKey(
-        "routing.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+        "routing.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,6 +75,7 @@ class ServiceRequest(models.Model):
         null=True,
         blank=True,
         related_name="assigned_requests",
+        db_index=False,
     )
     # The rule that routed it (None: routed by hand, imported, or no rule matched: triage).
     routing_rule = models.ForeignKey(
@@ -143,6 +156,19 @@ class ServiceRequest(models.Model):
             # GET requests?lat=…&long=…&radius=… and bbox=…: a latitude band, then longitude, then the
             # date window, all inside the index
             models.Index(fields=["lat", "long", "requested_datetime"], name="request_latlong_idx"),
+            # The staff queue (console.queue): a department's, a team's, a person's open requests in
+            # age order; everyone's for agents and administrators (and a supervisor's triage).
+            models.Index(fields=["department", "status", "requested_datetime"], name="queue_department_idx"),
+            models.Index(fields=["team", "status", "requested_datetime"], name="queue_team_idx"),
+            models.Index(fields=["assignee", "status", "requested_datetime"], name="queue_assignee_idx"),
+            models.Index(fields=["status", "requested_datetime"], name="queue_age_idx"),
+            models.Index(fields=["service", "status", "requested_datetime"], name="queue_service_idx"),
+            models.Index(fields=["status", "expected_datetime"], name="queue_due_all_idx"),
+            # The queue's counts (total, overdue, unassigned, mine, triage) read from this index alone,
+            # for any scope; and the "due soonest" order within a department.
+            models.Index(
+                fields=["status", "department", "expected_datetime", "assignee"], name="queue_due_idx"
+            ),
             # routing.overdue.check_overdue: open requests past their time, not yet escalated
             models.Index(
                 fields=["status", "expected_datetime"],

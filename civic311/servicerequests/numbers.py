@@ -15,6 +15,9 @@ from civic311.lib.checkdigit import damm_digit, is_valid
 from civic311.servicerequests.models import RequestCounter
 
 _DIGITS_ONLY = re.compile(r"^[0-9]{9,12}$")  # ASCII only: \d would take other scripts' digits
+# What a request number looks like: ours (SR26-000123-4), an import's (SR21-00000001, 59876543), keypad
+# digits. Seven characters at least, so a house number or a ZIP code is searched as text.
+_NUMBER_SHAPED = re.compile(r"^(?:[A-Z]{1,8}-?)?[0-9][0-9-]{6,30}$")
 
 
 def format_number(prefix: str, year: int, sequence: int) -> str:
@@ -47,3 +50,16 @@ def normalize_number(text: str, prefix: str = "") -> str:
     if _DIGITS_ONLY.match(compact) and is_valid(compact):
         return f"{prefix}{compact[:2]}-{compact[2:-1]}-{compact[-1]}"
     return compact
+
+
+def looks_like_number(text: str) -> bool:
+    """Whether a search is a request number (and only that), so it is looked up by the number's index
+    instead of searched for in every description."""
+    return bool(_NUMBER_SHAPED.match(re.sub(r"\s", "", text).upper()))
+
+
+def number_candidates(text: str, prefixes: list[str]) -> set[str]:
+    """The stored numbers a typed or spoken number can be: as typed (upper case), and keypad digits
+    under each jurisdiction's prefix."""
+    compact = re.sub(r"\s", "", text).upper()
+    return {compact} | {normalize_number(text, prefix) for prefix in prefixes}

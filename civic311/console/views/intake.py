@@ -31,7 +31,7 @@ from civic311.servicerequests import actions
 from civic311.servicerequests.choices import OPEN, Channel, EventKind, Status
 from civic311.servicerequests.intake import Contact, FieldError, Location, RequestRejected, parse_coordinate
 from civic311.servicerequests.models import Event, Follower, FollowerReason, ServiceRequest
-from civic311.servicerequests.numbers import normalize_number
+from civic311.servicerequests.numbers import normalize_number, number_candidates
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def _caller_requests(user, jurisdiction: Jurisdiction, terms: words.SearchTerms)
     was given: newest first, at most CALLER_LIMIT."""
     visible = visible_requests(user).filter(jurisdiction=jurisdiction)
     how: dict[int, str] = {}
-    numbers = {normalize_number(terms.text, jurisdiction.request_id_prefix), terms.text.upper()}
+    numbers = number_candidates(terms.text, [jurisdiction.request_id_prefix])
     for pk in visible.filter(service_request_id__in=numbers).values_list("pk", flat=True):
         how[pk] = "the number asked for"
 
