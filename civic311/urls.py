@@ -5,16 +5,17 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from civic311.open311.api import api as open311_api
-from civic311.views import home
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", home, name="home"),
     # Staff sign in through the console (password, then the second factor), the admin included.
     path("admin/login/", RedirectView.as_view(url="/staff/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("staff/", include("civic311.console.urls")),
     path("open311/", open311_api.urls),
     path("live/", include("civic311.live.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
+    # The resident web app, last: it owns `/`.
+    path("", include("civic311.portal.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -1,0 +1,5 @@
+"""portal: pwa"""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""portal: report"""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""portal: track"""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
