@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from civic311.catalog.choices import LIST_DATATYPES, Datatype, ServiceType
@@ -14,6 +15,27 @@ def validate_time_zone(value: str) -> None:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValidationError(_("%(tz)s is not an IANA time zone name"), params={"tz": value}) from None
+
+
+class Translated(models.Model):
+    """Text residents read, in their language: `translations` holds {language: {field: text}} (e.g.
+    {"es": {"service_name": "Luz de calle apagada"}}), edited in the admin; the field itself is the
+    default language's text and what the GeoReport API serves."""
+
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_('Other languages: {"es": {"service_name": "…"}, "pl": {…}}'),
+    )
+
+    class Meta:
+        abstract = True
+
+    def translated(self, field: str, language: str | None = None) -> str:
+        """The field in the language (the active one by default), or as stored when untranslated."""
+        language = (language or get_language() or "").split("-")[0]
+        text = (self.translations or {}).get(language, {}).get(field) if language else None
+        return text if isinstance(text, str) and text else getattr(self, field)
 
 
 class JurisdictionQuerySet(models.QuerySet["Jurisdiction"]):
@@ -77,7 +99,7 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
-class Service(models.Model):
+class Service(Translated):
     """A kind of request the city accepts (GeoReport service), e.g. 'Pothole in Street Complaint'."""
 
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="services")
@@ -126,7 +148,7 @@ class Service(models.Model):
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
 
 
-class ServiceAttribute(models.Model):
+class ServiceAttribute(Translated):
     """A question a service asks (GeoReport service definition attribute)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="attributes")
@@ -152,7 +174,7 @@ class ServiceAttribute(models.Model):
         return self.datatype in LIST_DATATYPES
 
 
-class AttributeValue(models.Model):
+class AttributeValue(Translated):
     """One choice of a list attribute."""
 
     attribute = models.ForeignKey(ServiceAttribute, on_delete=models.CASCADE, related_name="values")
