@@ -174,6 +174,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # Whole request bodies, photos included: refused with 413 before anything is read.
 CIVIC311_MAX_REQUEST_BYTES = envint("CIVIC311_MAX_REQUEST_BYTES", 60_000_000)
 SERVE_MEDIA = envbool("SERVE_MEDIA", True)
+# Map tiles for the resident app, e.g. https://tile.example.org/{z}/{x}/{y}.png. Empty: no tiles, the
+# maps draw the city's ward outlines as their base (offline, tests, a city without a tile server).
+PORTAL_TILE_URL = os.environ.get("PORTAL_TILE_URL", "")
+PORTAL_TILE_ATTRIBUTION = os.environ.get("PORTAL_TILE_ATTRIBUTION", "")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
