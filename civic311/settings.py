@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
@@ -189,6 +190,33 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Redis: pub/sub for live updates across server processes (and, later, the task queue). Unset: in-process.
 REDIS_URL = envstr("REDIS_URL", "")
 LIVE_CHANNEL_PREFIX = envstr("LIVE_CHANNEL_PREFIX", "civic311:")
+
+# Outgoing mail (sign-in links, notifications): EMAIL_URL smtp://user:password@host:port, smtp+tls://…
+# for STARTTLS, smtps://… for TLS from the start. Unset: mail is printed to the console (a trial).
+EMAIL_URL = envstr("EMAIL_URL", "")
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "311@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def _email(url: str) -> dict[str, Any]:
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtp+tls", "smtps"):
+        raise ValueError(f"EMAIL_URL={url!r}: the scheme must be smtp, smtp+tls or smtps")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_TIMEOUT": 10,
+    }
+
+
+globals().update(_email(EMAIL_URL))
 
 # Geocoding: "local" is the offline address index; "nominatim" asks a Nominatim server.
 GEOCODER = envstr("GEOCODER", "local")

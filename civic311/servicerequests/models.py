@@ -323,3 +323,52 @@ class RequestCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jurisdiction_id}/{self.year}: {self.value}"
+
+
+class CommentStatus(models.TextChoices):
+    VISIBLE = "visible", _("Visible")
+    HELD = "held", _("Held for moderation")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        """Comments anyone may read: shown, on a request anyone may see."""
+        return self.filter(status=CommentStatus.VISIBLE, request__public=True)
+
+
+class Comment(models.Model):
+    """A resident's public comment on a request ("it is getting worse", "still there on Monday").
+
+    Not an Event: the history is what the city did; comments are what neighbours say, moderated apart
+    (held when they look like spam, approved or rejected by staff in the admin). The tracking page
+    shows visible ones among the events, in time order. The email is private, like all contact details;
+    ip_hash (a keyed hash, never the address) lets staff see several comments came from one client."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="comments")
+    text = models.TextField()
+    name = models.CharField(max_length=100, blank=True, help_text=_("Shown with the comment"))
+    email = models.EmailField(blank=True, help_text=_("Private: never shown"))
+    status = models.CharField(max_length=10, choices=CommentStatus.choices, default=CommentStatus.VISIBLE)
+    # Why the spam checks held it (e.g. "links, all caps"); blank when it went straight through.
+    held_because = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # the tracking page: a request's visible comments in time order
+            models.Index(fields=["request", "status", "created_at"], name="comment_request_idx"),
+            # the admin's moderation queue: held comments, oldest first
+            models.Index(fields=["status", "created_at"], name="comment_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.text[:40]}"
