@@ -1,12 +1,26 @@
-"""The start page: report a problem, find a request by its number, see what is reported nearby."""
+"""The start page: report a problem, find a request by its number, see what is reported nearby.
 
-from django.http import HttpRequest, HttpResponse
+Also the public ward outlines (`/districts.geojson`), the base layer of every map in the resident app
+(static/portal/map.js), so maps work with no tile server (offline, tests)."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
+from django.views.decorators.http import require_GET
 
 from civic311.catalog.models import Jurisdiction, Service
+from civic311.geo.models import District
 from civic311.open311.queries import public_requests
 from civic311.servicerequests.choices import OPEN
+
+
+def map_settings() -> dict[str, str]:
+    """What a template needs for a map's data attributes (data-tile-url, data-tile-attribution)."""
+    return {
+        "tile_url": settings.PORTAL_TILE_URL,
+        "tile_attribution": settings.PORTAL_TILE_ATTRIBUTION,
+    }
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,4 +32,20 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
-urlpatterns: list[URLPattern] = [path("", home, name="home")]
+@require_GET
+def districts(request: HttpRequest) -> HttpResponse:
+    """The city's ward outlines as GeoJSON: public, cacheable, the base layer of the resident maps."""
+    rows = District.objects.filter(kind="ward").order_by("code").values_list("code", "name", "geometry")
+    features = [
+        {"type": "Feature", "geometry": geometry, "properties": {"code": code, "name": name}}
+        for code, name, geometry in rows
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("", home, name="home"),
+    path("districts.geojson", districts, name="districts"),
+]
