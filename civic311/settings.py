@@ -198,25 +198,28 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "311@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 
-def _email(url: str) -> dict[str, Any]:
+def _mailer(url: str) -> dict[str, Any]:
+    """The default mailer (Django's MAILERS) from EMAIL_URL."""
     if not url:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtp+tls", "smtps"):
         raise ValueError(f"EMAIL_URL={url!r}: the scheme must be smtp, smtp+tls or smtps")
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
-        "EMAIL_USE_SSL": parts.scheme == "smtps",
-        "EMAIL_TIMEOUT": 10,
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_tls": parts.scheme == "smtp+tls",
+            "use_ssl": parts.scheme == "smtps",
+            "timeout": 10,
+        },
     }
 
 
-globals().update(_email(EMAIL_URL))
+MAILERS = {"default": _mailer(EMAIL_URL)}
 
 # Geocoding: "local" is the offline address index; "nominatim" asks a Nominatim server.
 GEOCODER = envstr("GEOCODER", "local")
