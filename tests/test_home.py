@@ -4,7 +4,7 @@ def test_the_home_page_points_to_the_api_and_counts_open_requests(client, city):
     file_request(city.pothole)
     response = client.get("/")
     assert response.status_code == 200
-    assert b"Springfield 311" in response.content and b"1 open requests" in response.content
+    assert b"Springfield 311" in response.content and b"1 open request," in response.content
     assert b"/open311/v2/" in response.content
 
 

@@ -15,9 +15,9 @@ def springfield(transactional_db):
 
 def test_the_home_page_shows_the_city_by_name(page: Page, springfield):
     page.goto("/")
-    expect(page).to_have_title("Springfield 311")
+    expect(page).to_have_title("Report a problem, track a request · Springfield")
     expect(page.get_by_role("heading", level=1)).to_have_text("Springfield 311")
-    expect(page.get_by_text("open requests")).to_have_text("0 open requests, 5 services.")
+    expect(page.locator("#counts")).to_have_text("0 open requests, 5 services.")
 
 
 def test_its_link_to_the_georeport_api_answers_with_json(live_server_url, page: Page, springfield):
