@@ -7,7 +7,7 @@ export CIVIC311_DATA_DIR ?= $(CURDIR)/var
 # PostgreSQL for the second test run: the local server when it answers, else TEST_POSTGRES_URL.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/civic311_test
 
-.PHONY: demo serve test test-sqlite test-postgres lint check bench venv assets system-packages clean
+.PHONY: demo serve test test-sqlite test-postgres lint check bench venv assets system-packages messages clean
 
 $(VENV)/.installed: pyproject.toml
 	@PYTHON=$$(scripts/find-python) && echo "Using $$PYTHON" && \
@@ -29,7 +29,12 @@ assets: $(ASSETS)
 system-packages:
 	@scripts/system-packages
 
-demo: venv assets
+# Translations: civic311/locale/<lang>/LC_MESSAGES/django.po (in git) compiled to .mo (git-ignored) with
+# Debian's gettext (msgfmt, `make system-packages`).
+messages: venv system-packages
+	$(BIN)/civic311 compilemessages --ignore=.venv --ignore=node_modules --ignore=var --ignore=bench
+
+demo: venv assets messages
 	$(BIN)/civic311 init --sample-city
 	$(BIN)/civic311 serve --host 127.0.0.1 --port 8000
 
@@ -45,10 +50,10 @@ check: venv
 	$(BIN)/civic311 makemigrations --check --dry-run
 	$(BIN)/civic311 check
 
-test-sqlite: venv assets system-packages
+test-sqlite: venv assets system-packages messages
 	DATABASE_URL= $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile
 
-test-postgres: venv assets system-packages
+test-postgres: venv assets system-packages messages
 	@if scripts/pg-available "$(TEST_POSTGRES_URL)"; then \
 	  DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile; \
 	else echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): skipping the PostgreSQL run"; \
@@ -58,6 +63,7 @@ test: lint check test-sqlite test-postgres
 
 bench: venv
 	$(PY) bench/api_read.py
+	$(PY) bench/queue_page.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules civic311/static/vendor

@@ -262,7 +262,14 @@ class Chunk:
         return len(self.requests["id"])
 
 
-DATETIME_COLUMNS = {"requested_datetime", "updated_datetime", "closed_datetime", "created_at"}
+DATETIME_COLUMNS = {
+    "requested_datetime",
+    "updated_datetime",
+    "closed_datetime",
+    "created_at",
+    "expected_datetime",
+    "overdue_since",
+}
 
 
 def generate(
@@ -381,3 +388,187 @@ def now_utc() -> datetime:
 
 def days_ago(days: float, now: datetime | None = None) -> datetime:
     return (now or now_utc()) - timedelta(days=days)
+
+
+# --- console data: staff, teams, assignments and due dates (bench/queue_page.py) ----------------
+
+# Bump when what console_columns() writes changes: a prepared database with another version is redone.
+CONSOLE_VERSION = 1
+CONSOLE_USER_PREFIX = "bench."
+# Staff accounts and teams per department, biggest department (most requests) first: 26 staff in all.
+STAFF_PER_DEPARTMENT = (6, 5, 4, 3, 2, 2, 1, 1, 1, 1)
+TEAMS_PER_DEPARTMENT = (5, 5, 5, 3, 3, 3, 3, 2, 2, 2)  # each a crew for a band of wards
+SUPERVISED_DEPARTMENTS = 2  # a supervisor in each of the two biggest departments
+SLA_DAYS = (2, 3, 5, 7, 10, 14, 30, 60)  # each service gets one of these, drawn once per seed
+TRIAGE_SHARE = 0.02  # of open requests: no routing rule matched, so no department (triage)
+NO_TEAM_SHARE = 0.08  # of routed requests: the department's, no team
+# Share with an assignee (a member of the request's team), by status.
+ASSIGNED_SHARE = {"new": 0.25, "acknowledged": 0.6, "in_progress": 0.95, "closed": 0.85, "fixed": 0.85}
+RESCHEDULED_SHARE = 0.6  # of acknowledged / in-progress open requests: staff set a new date
+RESCHEDULE_DAYS = (-14, 56)  # … somewhere from two weeks ago to eight weeks ahead of the data's "now"
+SLA_CHECK_EVERY_S = 300  # overdue_since = when the periodic SLA check (every 5 min) found it overdue
+
+
+@dataclass
+class ConsoleStaff:
+    """The bench's staff accounts and teams, as primary keys."""
+
+    departments: list[int]  # department pks, biggest first
+    teams: dict[int, list[int]]  # department pk -> team pks, team i covers the i-th band of wards
+    members: dict[int, list[int]]  # team pk -> user pks
+    staff: dict[int, list[int]]  # department pk -> user pks of its staff (role staff)
+    supervisors: dict[int, int]  # department pk -> user pk
+    agent: int
+    admin: int
+    sla_days: dict[int, int]  # service pk -> SLA days
+
+
+def create_console_staff(departments_by_size: list[int], seed: int = 311) -> ConsoleStaff:
+    """Staff accounts (StaffProfile), teams with members and supervisors, and the services' SLA days,
+    via the ORM. Idempotent: existing rows (same user names, team codes) are reused and updated."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from civic311.accounts.models import StaffProfile
+    from civic311.catalog.models import Department, Service
+    from civic311.routing.models import Team
+
+    user_model = get_user_model()
+    rng = np.random.default_rng(seed + 7)
+
+    def account(username: str, role: str, department: Department | None, first: str, last: str) -> int:
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@chicago.example"},
+        )
+        if created:
+            user.set_unusable_password()  # the bench signs in with a session it creates itself
+        user.is_active = True
+        user.is_staff = role == "admin"  # the admin site
+        user.save()
+        StaffProfile.objects.update_or_create(user=user, defaults={"role": role, "department": department})
+        return user.pk
+
+    with transaction.atomic():
+        by_pk = Department.objects.in_bulk(departments_by_size)
+        depts = [by_pk[pk] for pk in departments_by_size]
+        teams: dict[int, list[int]] = {}
+        members: dict[int, list[int]] = {}
+        staff: dict[int, list[int]] = {}
+        supervisors: dict[int, int] = {}
+        for rank, dept in enumerate(depts):
+            if rank < SUPERVISED_DEPARTMENTS:
+                supervisors[dept.pk] = account(
+                    f"{CONSOLE_USER_PREFIX}supervisor.{dept.code[:30]}",
+                    "supervisor",
+                    dept,
+                    "Carol",
+                    f"S{rank}",
+                )
+            staff[dept.pk] = [
+                account(f"{CONSOLE_USER_PREFIX}{dept.code[:30]}.{j + 1}", "staff", dept, "Bob", f"{rank}-{j}")
+                for j in range(STAFF_PER_DEPARTMENT[rank % len(STAFF_PER_DEPARTMENT)])
+            ]
+            n_teams = TEAMS_PER_DEPARTMENT[rank % len(TEAMS_PER_DEPARTMENT)]
+            teams[dept.pk] = []
+            for t in range(n_teams):
+                lo, hi = t * 50 // n_teams + 1, (t + 1) * 50 // n_teams
+                team, _ = Team.objects.update_or_create(
+                    department=dept,
+                    code=f"bench-wards-{lo}-{hi}",
+                    defaults={"name": f"Wards {lo}-{hi} crew", "supervisor_id": supervisors.get(dept.pk)},
+                )
+                # Staff member j works in team j mod n: small departments leave some teams unstaffed.
+                crew = [u for j, u in enumerate(staff[dept.pk]) if j % n_teams == t]
+                team.members.set(crew)
+                teams[dept.pk].append(team.pk)
+                members[team.pk] = crew
+        agent = account(f"{CONSOLE_USER_PREFIX}agent", "agent", None, "Alice", "Agent")
+        admin = account(f"{CONSOLE_USER_PREFIX}admin", "admin", None, "Ada", "Admin")
+        services = list(Service.objects.order_by("service_code"))
+        days = rng.choice(SLA_DAYS, len(services))
+        for service, d in zip(services, days.tolist(), strict=True):
+            service.sla_days = int(d)
+        Service.objects.bulk_update(services, ["sla_days"])
+    return ConsoleStaff(
+        departments=list(departments_by_size),
+        teams=teams,
+        members=members,
+        staff=staff,
+        supervisors=supervisors,
+        agent=agent,
+        admin=admin,
+        sla_days={s.pk: s.sla_days for s in services},
+    )
+
+
+def console_columns(
+    ids: np.ndarray,
+    service: np.ndarray,
+    service_department: dict[int, int],
+    status_code: np.ndarray,
+    requested_us: np.ndarray,
+    closed_us: np.ndarray,
+    ward_no: np.ndarray,
+    staff: ConsoleStaff,
+    now_us: int,
+    seed: int = 311,
+) -> dict[str, list]:
+    """The console columns of every request, from what the bulk load wrote: department (None for
+    triage), team (by the request's ward), assignee (a member of its team), expected_datetime (the
+    service's SLA, or a date staff rescheduled it to) and overdue_since (when the SLA check, every
+    5 minutes, found it overdue). closed_us is 0 for open requests; ward_no is 1..50 (0: none).
+    Deterministic for a seed; `now_us` is the data's "now" (its newest requested_datetime)."""
+    rng = np.random.default_rng(seed + 11)
+    n = len(ids)
+    day_us = 86_400 * 1_000_000
+    is_open = closed_us == 0
+    status = np.asarray(status_code, dtype=object)
+
+    # Department: the service's, except open requests no rule routed (triage).
+    dept = np.array([service_department[s] for s in service.tolist()], dtype=np.int64)
+    triage = is_open & (rng.random(n) < TRIAGE_SHARE)
+
+    # Team: the department's crew for the request's band of wards.
+    team = np.zeros(n, dtype=np.int64)
+    has_team = ~triage & (rng.random(n) >= NO_TEAM_SHARE) & (ward_no > 0)
+    for d, team_pks in staff.teams.items():
+        rows = has_team & (dept == d)
+        band = (ward_no[rows] - 1) * len(team_pks) // 50
+        team[rows] = np.array(team_pks, dtype=np.int64)[band]
+
+    # Assignee: a member of the team, with a share that grows as the request is worked.
+    assignee = np.zeros(n, dtype=np.int64)
+    share = np.zeros(n)
+    for code, p in ASSIGNED_SHARE.items():
+        share[status == code] = p
+    assigned = (team > 0) & (rng.random(n) < share)
+    pick = rng.random(n)
+    for team_pk, crew in staff.members.items():
+        rows = assigned & (team == team_pk)
+        if crew:
+            assignee[rows] = np.array(crew, dtype=np.int64)[(pick[rows] * len(crew)).astype(np.int64)]
+
+    # Expected: requested + the service's SLA; some worked open requests were given a new date.
+    sla = np.array([staff.sla_days[s] for s in service.tolist()], dtype=np.int64)
+    expected = requested_us + sla * day_us
+    worked = is_open & ((status == "acknowledged") | (status == "in_progress"))
+    moved = worked & (rng.random(n) < RESCHEDULED_SHARE)
+    lo, hi = RESCHEDULE_DAYS
+    new_date = now_us + (rng.uniform(lo, hi, n) * day_us).astype(np.int64)
+    expected = np.where(moved, np.maximum(new_date, requested_us + 3_600_000_000), expected) | 1
+
+    # overdue_since: open and past due at the data's "now", or closed after its due time.
+    found = expected + (rng.uniform(0, SLA_CHECK_EVERY_S, n) * 1_000_000).astype(np.int64)
+    overdue = np.where(is_open, found < now_us, closed_us > found)
+
+    expected_text = _iso(expected)
+    found_text = _iso(found)
+    return {
+        "id": ids.tolist(),
+        "department_id": [None if t else int(d) for d, t in zip(dept.tolist(), triage.tolist(), strict=True)],
+        "team_id": [t or None for t in team.tolist()],
+        "assignee_id": [a or None for a in assignee.tolist()],
+        "expected_datetime": expected_text,
+        "overdue_since": [f if o else None for f, o in zip(found_text, overdue.tolist(), strict=True)],
+    }

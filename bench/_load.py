@@ -339,3 +339,258 @@ def _progress(done: int, rows: int, t0: float) -> None:
     if done == rows or done % 200_000 == 0:
         elapsed = time.perf_counter() - t0
         print(f"  loaded {done:,}/{rows:,} requests ({done / elapsed:,.0f} rows/s)", flush=True)
+
+
+# --- console data (bench/queue_page.py) ----------------------------------------------------------
+
+MARKER_TABLE = "bench_marker"
+CONSOLE_COLUMNS = ("department_id", "team_id", "assignee_id", "expected_datetime", "overdue_since")
+
+
+@dataclass
+class ConsoleReport:
+    reused: bool
+    staff: "_dataset.ConsoleStaff"
+    seconds: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _console_marker(rows: int, seed: int) -> str:
+    return f"console v{_dataset.CONSOLE_VERSION} rows={rows} seed={seed}"
+
+
+def _connect(engine: str, target: str):
+    if engine == "sqlite":
+        return sqlite3.connect(target, isolation_level=None)
+    import psycopg
+
+    return psycopg.connect(target, autocommit=True)
+
+
+def _read_marker(conn, name: str) -> str | None:
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (name varchar(40) PRIMARY KEY, value text)")
+    q = "?" if isinstance(conn, sqlite3.Connection) else "%s"
+    row = conn.execute(f"SELECT value FROM {MARKER_TABLE} WHERE name = {q}", [name]).fetchone()
+    return row[0] if row else None
+
+
+def _write_marker(conn, name: str, value: str | None) -> None:
+    q = "?" if isinstance(conn, sqlite3.Connection) else "%s"
+    conn.execute(f"DELETE FROM {MARKER_TABLE} WHERE name = {q}", [name])
+    if value is not None:
+        conn.execute(f"INSERT INTO {MARKER_TABLE} (name, value) VALUES ({q}, {q})", [name, value])
+
+
+def departments_by_size(engine: str, target: str) -> tuple[list[int], dict[int, int]]:
+    """Department pks by number of requests of their services (biggest first; the same before and
+    after the console columns are written), and each service's department."""
+    conn = _connect(engine, target)
+    try:
+        service_department = dict(conn.execute("SELECT id, department_id FROM catalog_service").fetchall())
+        counts = conn.execute(f"SELECT service_id, count(*) FROM {REQUESTS} GROUP BY service_id").fetchall()
+    finally:
+        conn.close()
+    by_dept: dict[int, int] = {}
+    for service, n in counts:
+        d = service_department[service]
+        by_dept[d] = by_dept.get(d, 0) + n
+    return sorted(by_dept, key=lambda d: (-by_dept[d], d)), service_department
+
+
+def console_counts(engine: str, target: str) -> dict[str, int]:
+    conn = _connect(engine, target)
+    now = "now()" if engine == "postgres" else "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    try:
+        row = conn.execute(
+            f"""SELECT count(*),
+                       sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END),
+                       sum(CASE WHEN status = 'open' AND expected_datetime < {now} THEN 1 ELSE 0 END),
+                       sum(CASE WHEN status = 'open' AND department_id IS NULL THEN 1 ELSE 0 END),
+                       sum(CASE WHEN team_id IS NOT NULL THEN 1 ELSE 0 END),
+                       sum(CASE WHEN assignee_id IS NOT NULL THEN 1 ELSE 0 END),
+                       sum(CASE WHEN status = 'open' AND assignee_id IS NOT NULL THEN 1 ELSE 0 END)
+                  FROM {REQUESTS}"""
+        ).fetchone()
+    finally:
+        conn.close()
+    keys = ("requests", "open", "open_overdue", "triage", "with_team", "assigned", "open_assigned")
+    return dict(zip(keys, (int(v or 0) for v in row), strict=True))
+
+
+def _read_request_columns(engine: str, target: str):
+    """id, service, status, status_code, requested and closed (µs since the epoch; 0 when none) and
+    ward number (0: none) of every request, in id order, as numpy arrays."""
+    import numpy as np
+
+    conn = _connect(engine, target)
+    try:
+        if engine == "postgres":
+            rows = conn.execute(
+                f"""SELECT id, service_id, status, status_code,
+                           (extract(epoch FROM requested_datetime) * 1000000)::bigint,
+                           coalesce((extract(epoch FROM closed_datetime) * 1000000)::bigint, 0)
+                      FROM {REQUESTS} ORDER BY id"""
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                f"SELECT id, service_id, status, status_code, requested_datetime, closed_datetime"
+                f" FROM {REQUESTS} ORDER BY id"
+            ).fetchall()
+        links = conn.execute(
+            f"SELECT l.servicerequest_id, d.code FROM {LINKS} l JOIN geo_district d ON d.id = l.district_id"
+            " WHERE d.kind = 'ward'"
+        ).fetchall()
+    finally:
+        conn.close()
+    ids, service, status, status_code, requested, closed = zip(*rows, strict=True)
+    ids_a = np.array(ids, dtype=np.int64)
+    if engine == "sqlite":
+        requested_a = np.array(requested, dtype="datetime64[us]").astype(np.int64)
+        closed_a = np.array([c or "1970-01-01" for c in closed], dtype="datetime64[us]").astype(np.int64)
+    else:
+        requested_a = np.array(requested, dtype=np.int64)
+        closed_a = np.array(closed, dtype=np.int64)
+    status_a = np.array(status, dtype=object)
+    closed_a = np.where(status_a == "closed", np.maximum(closed_a, requested_a), 0)
+    ward_by_id = np.zeros(int(ids_a.max()) + 1 if len(ids_a) else 1, dtype=np.int64)
+    for request_id, code in links:
+        if str(code).isdigit():
+            ward_by_id[request_id] = int(code)
+    return (
+        ids_a,
+        np.array(service, dtype=np.int64),
+        np.array(status_code, dtype=object),
+        requested_a,
+        closed_a,
+        ward_by_id[ids_a],
+    )
+
+
+def _write_console_columns(engine: str, target: str, columns: dict[str, list]) -> dict[str, float]:
+    """One UPDATE … FROM a temporary table of the new values, with the table's secondary indexes
+    dropped and built again afterwards; then PostgreSQL rewrites the table (VACUUM FULL, so the
+    bench reads a table without a million dead rows) and both analyse it."""
+    seconds: dict[str, float] = {}
+    names = list(columns)
+    sets = ", ".join(f"{c} = v.{c}" for c in CONSOLE_COLUMNS)
+    if engine == "postgres":
+        import psycopg
+
+        with psycopg.connect(target) as conn:
+            conn.execute("SET session_replication_role = replica")  # no FK triggers: the values exist
+            conn.execute("SET maintenance_work_mem = '512MB'")
+            t0 = time.perf_counter()
+            conn.execute(
+                "CREATE TEMP TABLE bench_console_values (id bigint PRIMARY KEY, department_id bigint,"
+                " team_id bigint, assignee_id integer, expected_datetime timestamptz,"
+                " overdue_since timestamptz) ON COMMIT DROP"
+            )
+            with conn.cursor() as cur:
+                _pg_copy(cur, "bench_console_values", {n: columns[n] for n in names})
+            seconds["copy values"] = time.perf_counter() - t0
+            indexes = [
+                (name, sql) for name, sql in _pg_secondary_indexes(conn) if f" ON public.{REQUESTS} " in sql
+            ]
+            for name, _ in indexes:
+                conn.execute(f"DROP INDEX {name}")
+            t0 = time.perf_counter()
+            conn.execute(f"UPDATE {REQUESTS} r SET {sets} FROM bench_console_values v WHERE v.id = r.id")
+            seconds["update"] = time.perf_counter() - t0
+        with psycopg.connect(target, autocommit=True) as conn:
+            t0 = time.perf_counter()
+            conn.execute(f"VACUUM FULL {REQUESTS}")
+            seconds["vacuum full"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            conn.execute("SET maintenance_work_mem = '512MB'")
+            for _, sql in indexes:
+                conn.execute(sql)
+            seconds["indexes"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            # VACUUM FULL leaves the visibility map empty: a plain VACUUM sets it again, so counts on
+            # an index are index-only (as after the build), then the planner gets fresh statistics.
+            conn.execute("VACUUM ANALYZE")
+            seconds["vacuum analyze"] = time.perf_counter() - t0
+        return seconds
+
+    conn = sqlite3.connect(target, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("PRAGMA cache_size=-1000000")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        t0 = time.perf_counter()
+        conn.execute(
+            "CREATE TEMP TABLE bench_console_values (id INTEGER PRIMARY KEY, department_id integer,"
+            " team_id integer, assignee_id integer, expected_datetime datetime, overdue_since datetime)"
+        )
+        conn.execute("BEGIN")
+        conn.executemany(
+            f"INSERT INTO bench_console_values ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            zip(*(columns[n] for n in names), strict=True),
+        )
+        conn.execute("COMMIT")
+        seconds["copy values"] = time.perf_counter() - t0
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = ?",
+            [REQUESTS],
+        ).fetchall()
+        t0 = time.perf_counter()
+        conn.execute("BEGIN")
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        conn.execute(f"UPDATE {REQUESTS} AS r SET {sets} FROM bench_console_values AS v WHERE v.id = r.id")
+        conn.execute("COMMIT")
+        seconds["update"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        conn.execute("BEGIN")
+        for _, sql in indexes:
+            conn.execute(sql)
+        conn.execute("COMMIT")
+        seconds["indexes"] = time.perf_counter() - t0
+        conn.execute("DROP TABLE bench_console_values")
+        t0 = time.perf_counter()
+        conn.execute("ANALYZE")
+        seconds["analyze"] = time.perf_counter() - t0
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    return seconds
+
+
+def ensure_console_data(engine: str, target: str, rows: int, seed: int, redo: bool = False) -> ConsoleReport:
+    """Staff, teams and the console columns of every request, written once per bench database (a
+    marker row in bench_marker says it is done, for this dataset version, row count and seed). Run
+    after migrate: the columns come from the app's migrations. Django must be set up for this
+    database (the staff and teams are written through the ORM)."""
+    from django.db import connections
+
+    marker = _console_marker(rows, seed)
+    conn = _connect(engine, target)
+    try:
+        done = _read_marker(conn, "console") == marker and not redo
+        if not done:
+            _write_marker(conn, "console", None)  # a prep that dies half-way is redone next time
+    finally:
+        conn.close()
+    t0 = time.perf_counter()
+    departments, service_department = departments_by_size(engine, target)
+    staff = _dataset.create_console_staff(departments, seed)  # idempotent; cheap when they exist
+    connections.close_all()
+    report = ConsoleReport(reused=done, staff=staff)
+    report.seconds["staff and teams"] = time.perf_counter() - t0
+    if not done:
+        t0 = time.perf_counter()
+        ids, service, status_code, requested, closed, ward = _read_request_columns(engine, target)
+        now_us = int(requested.max())
+        columns = _dataset.console_columns(
+            ids, service, service_department, status_code, requested, closed, ward, staff, now_us, seed
+        )
+        report.seconds["read and compute"] = time.perf_counter() - t0
+        report.seconds.update(_write_console_columns(engine, target, columns))
+        conn = _connect(engine, target)
+        try:
+            _write_marker(conn, "console", marker)
+        finally:
+            conn.close()
+    report.counts = console_counts(engine, target)
+    return report

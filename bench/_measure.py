@@ -39,11 +39,21 @@ def free_port() -> int:
 class Server:
     """`civic311 serve` in its own process group, stopped (the whole group) on exit."""
 
-    def __init__(self, database_url: str, data_dir: str, workers: int, log_path: Path):
+    def __init__(
+        self,
+        database_url: str,
+        data_dir: str,
+        workers: int,
+        log_path: Path,
+        sla_check_seconds: int | None = 0,
+    ):
         self.database_url = database_url
         self.data_dir = data_dir
         self.workers = workers
         self.log_path = log_path
+        # 0: no periodic SLA check in the server. It would escalate requests that fall due during a run
+        # (writing events and overdue marks into the bench data); None: the command's default.
+        self.sla_check_seconds = sla_check_seconds
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -58,6 +68,8 @@ class Server:
         self.log = self.log_path.open("wb")
         cmd = [str(CIVIC311), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         cmd += ["--workers", str(self.workers), "--log-level", "warning"]
+        if self.sla_check_seconds is not None:
+            cmd += ["--sla-check-seconds", str(self.sla_check_seconds)]
         self.proc = subprocess.Popen(
             cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -262,27 +274,29 @@ def api_paths(variants: list[dict]) -> list[str]:
     return [API_PATH + (f"?{urlencode(v)}" if v else "") for v in variants]
 
 
-def run_api(
-    port: int, variants: list[dict], warmup: int, calls: int, clients: int, server_pgid: int | None = None
-) -> tuple[Timing, list]:
-    """Timing of `calls` GETs after `warmup` GETs; also the X-Total-Count of each variant seen."""
-    paths = api_paths(variants)
-    totals: dict[int, int] = {}
-    retries = [0]
+def http_worker_factory(
+    port: int,
+    requests: list[tuple[str, dict[str, str]]],
+    check: Callable[[int, http.client.HTTPResponse, bytes], None],
+    retries: list[int],
+) -> Callable[[], tuple[Callable[[int], None], Callable[[], None]]]:
+    """make_worker for run_concurrently: each thread keeps one keep-alive connection and GETs
+    requests[i % len(requests)] (path, headers); check(variant index, response, body) raises to fail."""
 
     def make_worker():
-        state = {"conn": None}
+        state: dict = {"conn": None}
 
         def connect():
             state["conn"] = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             return state["conn"]
 
         def call(i: int) -> None:
-            path = paths[i % len(paths)]
+            k = i % len(requests)
+            path, headers = requests[k]
             for attempt in (1, 2):
                 conn = state["conn"] or connect()
                 try:
-                    conn.request("GET", path, headers={"Accept": "application/json"})
+                    conn.request("GET", path, headers=headers)
                     response = conn.getresponse()
                     body = response.read()
                     break
@@ -293,15 +307,7 @@ def run_api(
                     if attempt == 2:
                         raise
                     retries[0] += 1
-            if response.status != 200:
-                raise AssertionError(f"{path}: HTTP {response.status} {body[:200]!r}")
-            total = response.getheader("X-Total-Count")
-            if total is None:
-                raise AssertionError(f"{path}: no X-Total-Count header")
-            items = json.loads(body)
-            if not isinstance(items, list):
-                raise AssertionError(f"{path}: the body is not a JSON array")
-            totals[i % len(paths)] = int(total)
+            check(k, response, body)
 
         def close() -> None:
             if state["conn"]:
@@ -309,6 +315,21 @@ def run_api(
 
         return call, close
 
+    return make_worker
+
+
+def run_http(
+    port: int,
+    requests: list[tuple[str, dict[str, str]]],
+    warmup: int,
+    calls: int,
+    clients: int,
+    check: Callable[[int, http.client.HTTPResponse, bytes], None],
+    server_pgid: int | None = None,
+) -> Timing:
+    """Timing of `calls` GETs of (path, headers) after `warmup` GETs; check() judges each response."""
+    retries = [0]
+    make_worker = http_worker_factory(port, requests, check, retries)
     if warmup:
         run_concurrently(clients, warmup, make_worker)
     retries[0] = 0
@@ -316,6 +337,30 @@ def run_api(
         timing = run_concurrently(clients, calls, make_worker)
     timing.retries = retries[0]
     timing.cpu_ms_per_call = cpu.per_call_ms(calls)
+    return timing
+
+
+def run_api(
+    port: int, variants: list[dict], warmup: int, calls: int, clients: int, server_pgid: int | None = None
+) -> tuple[Timing, list]:
+    """Timing of `calls` GETs after `warmup` GETs; also the X-Total-Count of each variant seen."""
+    paths = api_paths(variants)
+    totals: dict[int, int] = {}
+
+    def check(k: int, response: http.client.HTTPResponse, body: bytes) -> None:
+        path = paths[k]
+        if response.status != 200:
+            raise AssertionError(f"{path}: HTTP {response.status} {body[:200]!r}")
+        total = response.getheader("X-Total-Count")
+        if total is None:
+            raise AssertionError(f"{path}: no X-Total-Count header")
+        items = json.loads(body)
+        if not isinstance(items, list):
+            raise AssertionError(f"{path}: the body is not a JSON array")
+        totals[k] = int(total)
+
+    requests = [(path, {"Accept": "application/json"}) for path in paths]
+    timing = run_http(port, requests, warmup, calls, clients, check, server_pgid)
     return timing, [totals.get(i) for i in range(len(paths))]
 
 
@@ -390,13 +435,26 @@ def run_sql(
     engine: str, target: str, statements: list[Statements], warmup: int, calls: int, clients: int
 ) -> Timing:
     """Each call runs a variant's count statement and page statement and fetches all their rows."""
+    batches = [[(s.count_sql, s.count_params), (s.page_sql, s.page_params)] for s in statements]
+    return run_batches(engine, target, batches, warmup, calls, clients)
+
+
+def run_batches(
+    engine: str,
+    target: str,
+    batches: list[list[tuple[str, tuple]]],
+    warmup: int,
+    calls: int,
+    clients: int,
+    pg_options: str | None = None,
+) -> Timing:
+    """Call i runs the statements (SQL as Django hands it to the driver, parameters) of
+    batches[i % len(batches)] one after the other, fetching all their rows. pg_options: the libpq
+    `options` the app's connections use (e.g. "-c max_parallel_workers_per_gather=0")."""
     if engine == "sqlite":
-        prepared = [
-            (_sqlite_sql(s.count_sql), s.count_params, _sqlite_sql(s.page_sql), s.page_params)
-            for s in statements
-        ]
+        prepared = [[(_sqlite_sql(sql), params) for sql, params in batch] for batch in batches]
     else:
-        prepared = [(s.count_sql, s.count_params, s.page_sql, s.page_params) for s in statements]
+        prepared = [list(batch) for batch in batches]
 
     def make_worker():
         if engine == "sqlite":
@@ -407,15 +465,14 @@ def run_sql(
 
             # Client-side binding, as Django's psycopg backend does by default: the same SQL text
             # reaches the server, and no prepared statement (generic plan) is used.
-            conn = psycopg.connect(target, autocommit=True, cursor_factory=psycopg.ClientCursor)
+            extra = {"options": pg_options} if pg_options else {}
+            conn = psycopg.connect(target, autocommit=True, cursor_factory=psycopg.ClientCursor, **extra)
             cur = conn.cursor()
 
         def call(i: int) -> None:
-            count_sql, count_params, page_sql, page_params = prepared[i % len(prepared)]
-            cur.execute(count_sql, count_params)
-            cur.fetchall()
-            cur.execute(page_sql, page_params)
-            cur.fetchall()
+            for sql, params in prepared[i % len(prepared)]:
+                cur.execute(sql, params)
+                cur.fetchall()
 
         def close() -> None:
             conn.close()
@@ -434,14 +491,21 @@ def run_sql(
 
 
 def explain(engine: str, target: str, s: Statements) -> dict[str, str]:
+    return explain_statements(
+        engine, target, [("count", s.count_sql, s.count_params), ("page", s.page_sql, s.page_params)]
+    )
+
+
+def explain_statements(
+    engine: str, target: str, named: list[tuple[str, str, tuple]], pg_options: str | None = None
+) -> dict[str, str]:
+    """{name: plan} of (name, SQL, parameters): EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL (on a
+    connection with pg_options, as run_batches), EXPLAIN QUERY PLAN (as an indented tree) on SQLite."""
     plans = {}
     if engine == "sqlite":
         conn = _open_sqlite(target)
         try:
-            for name, sql, params in (
-                ("count", s.count_sql, s.count_params),
-                ("page", s.page_sql, s.page_params),
-            ):
+            for name, sql, params in named:
                 rows = conn.execute("EXPLAIN QUERY PLAN " + _sqlite_sql(sql), params).fetchall()
                 depth = {0: -1}
                 lines = []
@@ -454,11 +518,9 @@ def explain(engine: str, target: str, s: Statements) -> dict[str, str]:
     else:
         import psycopg
 
-        with psycopg.connect(target, autocommit=True, cursor_factory=psycopg.ClientCursor) as conn:
-            for name, sql, params in (
-                ("count", s.count_sql, s.count_params),
-                ("page", s.page_sql, s.page_params),
-            ):
+        extra = {"options": pg_options} if pg_options else {}
+        with psycopg.connect(target, autocommit=True, cursor_factory=psycopg.ClientCursor, **extra) as conn:
+            for name, sql, params in named:
                 rows = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params).fetchall()
                 plans[name] = "\n".join(r[0] for r in rows)
     return plans
