@@ -34,6 +34,9 @@
   }
 
   var source = new EventSource(live.dataset.liveUrl);
+  // "open" while the stream is connected (tests and styles may read it); "retrying" between attempts.
+  source.onopen = function () { live.dataset.stream = "open"; };
+  source.onerror = function () { live.dataset.stream = "retrying"; };
   source.onmessage = function (message) {
     var data = {};
     try { data = JSON.parse(message.data); } catch (e) { /* refresh anyway */ }
