@@ -135,10 +135,35 @@ class ReportForm(forms.Form):
         data = super().clean()
         if self.errors.get("lat") or self.errors.get("long"):
             return data
+        self._check_typed_answers(data)
         lat, long = data.get("lat"), data.get("long")
         if (lat is None) != (long is None):
             self.add_error("lat", gettext("Give both latitude and longitude, or pick the place on the map."))
         return data
+
+    def _check_typed_answers(self, data) -> None:
+        for attribute, name in self.questions:
+            value = (
+                (data.get(name) or "") if attribute.datatype in (Datatype.NUMBER, Datatype.DATETIME) else ""
+            )
+            if not value.strip():
+                continue
+            if attribute.datatype == Datatype.NUMBER:
+                try:
+                    ok = math.isfinite(float(value))
+                except ValueError:
+                    ok = False
+                if not ok:
+                    self.add_error(name, gettext("“%(value)s” is not a number.") % {"value": value[:40]})
+            else:
+                try:
+                    datetime.fromisoformat(value.strip())
+                except ValueError:
+                    self.add_error(
+                        name,
+                        gettext("“%(value)s” is not a date and time such as 2026-11-20 08:30.")
+                        % {"value": value[:40]},
+                    )
 
     def check_complete(self) -> None:
         """The checks of a report being sent (not of a step being continued): in the resident's language."""

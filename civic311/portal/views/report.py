@@ -259,6 +259,8 @@ def report_start(request: HttpRequest) -> HttpResponse:
         post["draft_key"] = str(uuid.uuid4()) if key is None else str(key)
     form = ReportForm(post, service=service)
     form.is_valid()
+    if request.POST.get("draft_key", "").strip() and key is None:
+        form.add_error(None, gettext("This form is damaged (its draft key is wrong): reload the page."))
     if request.POST.get("service") and service is None:
         form.add_error("service", gettext("Choose one of the listed problems."))
     if action == "search":
