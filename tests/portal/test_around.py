@@ -118,6 +118,8 @@ def test_the_list_is_paged(client, city):
         ({"radius": "99999999"}, "Choose one of the distances offered."),
         ({"place": "1 Nowhere Boulevard"}, "We could not find this address."),
         ({"place": "x" * 1000}, "This address is too long."),
+        ({"place": "1 Main\x00 St"}, "The search contains characters that cannot be used."),
+        ({"service": "PHF\x00"}, "The search contains characters that cannot be used."),
     ],
 )
 def test_bad_search_input_is_answered_with_400_and_a_clear_message(client, city, params, message):

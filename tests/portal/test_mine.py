@@ -122,7 +122,10 @@ def test_signing_out_forgets_the_address(client, city, smtp_server):  # noqa: F8
     assert client.get("/me/sign-out").status_code == 405
 
 
-@pytest.mark.parametrize("email", ["", "not an email", "a@b", "x" * 300 + "@example.org", "<script>@x.org"])
+@pytest.mark.parametrize(
+    "email",
+    ["", "not an email", "a@b", "x" * 300 + "@example.org", "<script>@x.org", "al\x00ice@example.org"],
+)
 def test_a_bad_address_is_refused_and_nothing_is_mailed(client, city, smtp_server, email):  # noqa: F811
     response = ask_for_link(client, email)
     assert response.status_code == 400

@@ -5,6 +5,7 @@ Only public things are ever shown: public events of public requests (never inter
 contact or requests of private services: those answer 404 as an unknown number does), visible comments.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -32,7 +33,7 @@ from civic311.lib.geomath import METRES_PER_DEGREE_LAT, degrees_box, long_scale
 from civic311.portal import community
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import CLOSED, OPEN, Channel, EventKind, Status
-from civic311.servicerequests.intake import RequestRejected
+from civic311.servicerequests.intake import CONTROL_CHARS, RequestRejected
 from civic311.servicerequests.models import (
     Comment,
     Event,
@@ -43,6 +44,8 @@ from civic311.servicerequests.models import (
 from civic311.servicerequests.numbers import normalize_number
 
 NUMBER_MAX_LENGTH = 40
+# What a typed number may contain; anything else (a NUL, a slash, markup) is no number of ours.
+NUMBER_CHARACTERS = re.compile(r"^[A-Za-z0-9 -]+$")
 SESSION_EMAIL = "portal_email"
 AROUND_RADII = (250, 500, 1000, 2000, 5000)  # metres offered on /around/
 AROUND_DEFAULT_RADIUS = 1000
@@ -63,7 +66,7 @@ def _jurisdiction() -> Jurisdiction:
 
 def _find(jurisdiction: Jurisdiction, number: str) -> ServiceRequest | None:
     """The public request with this number (typed, spoken as digits, in lower case), else None."""
-    if not number or len(number) > NUMBER_MAX_LENGTH:
+    if not number or len(number) > NUMBER_MAX_LENGTH or not NUMBER_CHARACTERS.match(number):
         return None
     return (
         ServiceRequest.objects.public()
@@ -387,6 +390,8 @@ def _parse_around(
     get = request.GET
     errors: dict[str, str] = {}
     lat = long = None
+    if any(CONTROL_CHARS.search(value) for value in get.values()):
+        return None, {"form": _("The search contains characters that cannot be used.")}
     place = get.get("place", "").strip()
     raw_lat, raw_long = get.get("lat", "").strip(), get.get("long", "").strip()
     if raw_lat or raw_long:
@@ -605,8 +610,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("email", "").strip()
     context: dict[str, Any] = {"jurisdiction": jurisdiction, "value": raw[: TEXT_FIELD_MAX + 1]}
     try:
-        if len(raw) > 254:
-            raise ValidationError("too long")
+        if len(raw) > 254 or CONTROL_CHARS.search(raw):
+            raise ValidationError("too long or control characters")
         validate_email(raw)
     except ValidationError:
         context["error"] = _("Enter your email address, like name@example.org.")
