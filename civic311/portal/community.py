@@ -123,8 +123,8 @@ def make_sign_in_token(email: str) -> str:
     )
 
 
-def use_sign_in_token(token: str) -> str:
-    """The email of a valid token, which is then spent; raises BadToken."""
+def check_sign_in_token(token: str) -> dict:
+    """The payload of a token that is genuine and not expired (spent or not); raises BadToken."""
     try:
         payload = signing.loads(token, salt=SIGN_IN_SALT, max_age=SIGN_IN_MAX_AGE)
     except signing.SignatureExpired:
@@ -133,6 +133,12 @@ def use_sign_in_token(token: str) -> str:
         raise BadToken(_("This sign-in link is not valid. Ask for a new one below.")) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("e"), str) or not payload.get("n"):
         raise BadToken(_("This sign-in link is not valid. Ask for a new one below."))
+    return payload
+
+
+def use_sign_in_token(token: str) -> str:
+    """The email of a valid token, which is then spent; raises BadToken."""
+    payload = check_sign_in_token(token)
     # Spent for as long as it could have worked: a second use finds the mark.
     if not cache.add(f"portal:signin-used:{payload['n']}", 1, timeout=SIGN_IN_MAX_AGE + 60):
         raise BadToken(_("This sign-in link was already used. Ask for a new one below."))

@@ -97,8 +97,16 @@ def test_plain_sentences_with_a_few_capitals_go_straight_through(client, city, p
         ({"text": ""}, "comment-text-error", "Write a comment first."),
         ({"text": "   \x00\x01 "}, "comment-text-error", "Write a comment first."),
         ({"text": "x" * 2001}, "comment-text-error", "Your comment is too long: at most 2000 characters."),
-        ({"text": "fine", "email": "nope"}, "comment-email-error", "is not an email address"),
-        ({"text": "fine", "name": "N" * 101}, "comment-name-error", "longer than 100"),
+        (
+            {"text": "fine", "email": "nope"},
+            "comment-email-error",
+            "Enter an email address like name@example.org, or leave it empty.",
+        ),
+        (
+            {"text": "fine", "name": "N" * 101},
+            "comment-name-error",
+            "This name is too long: at most 100 characters.",
+        ),
     ],
 )
 def test_bad_comments_are_refused_and_nothing_is_stored(client, city, pothole, data, field, message):

@@ -100,18 +100,19 @@ def test_a_link_works_only_once(client, city, smtp_server):  # noqa: F811
 def test_a_forged_or_garbled_link_is_refused(client, city):
     forged = signing.dumps({"e": "alice@example.org", "n": "x"}, salt="another salt")
     for token in (forged, "garbage", "a" * 600, forged[:-3] + "abc"):
-        response = client.post(f"/me/sign-in/{token}")
-        assert response.status_code == 400
-        assert "not valid" in response.content.decode()
+        for response in (client.get(f"/me/sign-in/{token}"), client.post(f"/me/sign-in/{token}")):
+            assert response.status_code == 400
+            assert "not valid" in response.content.decode()
     assert "Signed in as" not in client.get("/me/").content.decode()
 
 
 def test_an_expired_link_is_refused(client, city, monkeypatch):
     token = community.make_sign_in_token("alice@example.org")
     monkeypatch.setattr(community, "SIGN_IN_MAX_AGE", -1)
-    response = client.post(f"/me/sign-in/{token}")
-    assert response.status_code == 400
-    assert "This sign-in link has expired" in response.content.decode()
+    for response in (client.get(f"/me/sign-in/{token}"), client.post(f"/me/sign-in/{token}")):
+        assert response.status_code == 400
+        assert "This sign-in link has expired" in response.content.decode()
+    assert "Signed in as" not in client.get("/me/").content.decode()
 
 
 def test_signing_out_forgets_the_address(client, city, smtp_server):  # noqa: F811

@@ -126,7 +126,8 @@ def _timeline(sr: ServiceRequest) -> list[Entry]:
     events = list(Event.objects.filter(request=sr, public=True).order_by("created_at", "pk"))
     photos: dict[int, list[Media]] = {}
     for media in Media.objects.filter(request=sr, public=True).exclude(event=None):
-        photos.setdefault(media.event_id, []).append(media)
+        if media.event_id is not None:
+            photos.setdefault(media.event_id, []).append(media)
     entries = []
     for event in events:
         title, link = _event_title(event)
@@ -210,11 +211,25 @@ def _render_track(
     return render(request, "portal/track.html", context, status=status)
 
 
+def _field_messages() -> dict[str, str]:
+    """What each field's rejection says to a resident, in their language (the domain words its errors
+    in English for API clients; the page says it its own way)."""
+    return {
+        "email": _("Enter an email address like name@example.org, or a mobile phone number."),
+        "phone": _("Enter a phone number like +1 312 555 0100."),
+        "first_name": _("This name is too long: at most 100 characters."),
+        "name": _("This name is too long: at most 100 characters."),
+        "text": _("Write a comment first."),
+        "request": _("Comments are not taken on this request."),
+    }
+
+
 def _errors(exc: RequestRejected) -> dict[str, str]:
-    """Field -> message of a rejection, for the form (the domain words them in English; shown as is)."""
+    """Field -> message of a rejection, for the form."""
+    words = _field_messages()
     found: dict[str, str] = {}
     for error in exc.errors:
-        found.setdefault(error.field, error.message)
+        found.setdefault(error.field, words.get(error.field, error.message))
     return found
 
 
@@ -240,7 +255,7 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest, number: str) -> HttpResponse:
     jurisdiction = Jurisdiction.objects.default()
     sr = _find(jurisdiction, number) if jurisdiction else None
-    if sr is None:
+    if sr is None or jurisdiction is None:
         return _not_found(request, jurisdiction, number)
     if sr.service_request_id != number:  # keypad digits or lower case: the canonical address
         return redirect("portal:track", number=sr.service_request_id)
@@ -343,8 +358,8 @@ def comment(request: HttpRequest, number: str) -> HttpResponse:
             errors["text"] = _("Your comment is too long: at most %(max)d characters.") % {
                 "max": actions.COMMENT_MAX_LENGTH
             }
-        elif "text" in errors:
-            errors["text"] = _("Write a comment first.")
+        if "email" in errors:
+            errors["email"] = _("Enter an email address like name@example.org, or leave it empty.")
         return _render_track(
             request, sr, jurisdiction, status=400, comment_errors=errors, comment_values=values
         )
@@ -390,7 +405,7 @@ def _parse_around(
     get = request.GET
     errors: dict[str, str] = {}
     lat = long = None
-    if any(CONTROL_CHARS.search(value) for value in get.values()):
+    if any(CONTROL_CHARS.search(str(value)) for value in get.values()):
         return None, {"form": _("The search contains characters that cannot be used.")}
     place = get.get("place", "").strip()
     raw_lat, raw_long = get.get("lat", "").strip(), get.get("long", "").strip()
@@ -469,6 +484,8 @@ def _around_requests(jurisdiction: Jurisdiction, q: AroundQuery):
 
 
 def _inside(sr: ServiceRequest, q: AroundQuery, scale: float, limit: float) -> bool:
+    if sr.lat is None or sr.long is None:
+        return False
     dlat, dlong = sr.lat - q.lat, (sr.long - q.long) * scale
     return dlat * dlat + dlong * dlong <= limit
 
@@ -598,12 +615,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     email = request.session.get(SESSION_EMAIL)
     if request.method == "GET":
         if email:
-            context = {
+            mine_context = {
                 "jurisdiction": jurisdiction,
                 "email": email,
                 "items": _my_requests(jurisdiction, email),
             }
-            response = render(request, "portal/mine.html", context)
+            response = render(request, "portal/mine.html", mine_context)
             response["Cache-Control"] = "private, no-store"
             return response
         return render(request, "portal/mine_sign_in.html", {"jurisdiction": jurisdiction})
@@ -645,6 +662,11 @@ def mine_sign_in(request: HttpRequest, token: str) -> HttpResponse:
         context["error"] = _("This sign-in link is not valid. Ask for a new one below.")
         return render(request, "portal/mine_sign_in.html", context, status=400)
     if request.method == "GET":
+        try:  # said at once when the link cannot work; spent only by the button
+            community.check_sign_in_token(token)
+        except community.BadToken as exc:
+            context["error"] = str(exc)
+            return render(request, "portal/mine_sign_in.html", context, status=400)
         return render(request, "portal/mine_confirm.html", context)
     try:
         email = community.use_sign_in_token(token)
