@@ -68,6 +68,15 @@
     map.on("click", function (event) { setPoint(event.latlng.lat, event.latlng.lng, "click"); });
   }
 
+  // Coordinates typed by hand move the marker too.
+  [latInput, longInput].forEach(function (input) {
+    if (!input) return;
+    input.addEventListener("change", function () {
+      var here = point();
+      if (here) setPoint(here[0], here[1], "typed");
+    });
+  });
+
   var locate = $("use-my-location");
   if (locate) {
     if (!navigator.geolocation) locate.hidden = true;
@@ -104,6 +113,10 @@
             var option = document.createElement("option");
             option.value = place.address;
             list.appendChild(option);
+            // Typed in full: that is the place.
+            if (place.address.toLowerCase() === addressInput.value.trim().toLowerCase()) {
+              setPoint(place.lat, place.long, "address");
+            }
           });
         });
     }, 200));
