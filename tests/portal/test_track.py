@@ -147,3 +147,16 @@ def test_the_page_points_its_script_at_the_live_stream(client, city, pothole):
     assert f'data-live-url="/live/requests/{pothole.service_request_id}/events"' in page
     assert 'aria-live="polite"' in page
     assert "portal/track.js" in page
+
+
+def test_it_speaks_the_residents_language(client, city, pothole):
+    city.pothole.translations = {"es": {"service_name": "Bache en la calle"}}
+    city.pothole.save(update_fields=["translations"])
+    page = client.get(f"/track/{pothole.service_request_id}", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Bache en la calle" in page
+    assert '<html lang="es">' in page
+
+
+def test_nobody_said_me_too_says_nothing(client, city, pothole):
+    page = client.get(f"/track/{pothole.service_request_id}").content.decode()
+    assert "reported this too" not in page

@@ -47,7 +47,7 @@ NUMBER_MAX_LENGTH = 40
 # What a typed number may contain; anything else (a NUL, a slash, markup) is no number of ours.
 NUMBER_CHARACTERS = re.compile(r"^[A-Za-z0-9 -]+$")
 SESSION_EMAIL = "portal_email"
-AROUND_RADII = (250, 500, 1000, 2000, 5000)  # metres offered on /around/
+AROUND_RADII = (250, 500, 1000, 2000, 5000, 10000)  # metres offered on /around/
 AROUND_DEFAULT_RADIUS = 1000
 AROUND_PAGE_SIZE = 20
 AROUND_MAX_POINTS = 500  # points on the map at most (the list pages through all)
