@@ -213,7 +213,7 @@
   }
 
   function showSent(number, trackingUrl) {
-    const text = message("sent").replace("%(number)s", number || "");
+    const text = message("sent").replace("{number}", number || "");
     say(text, trackingUrl ? link(trackingUrl, message("track")) : null);
   }
 
@@ -287,15 +287,10 @@
 
   async function sendNow() {
     if (!navigator.onLine) return;
-    const form = document.querySelector("form[data-draft-form]");
     const summary = await sendAll((draft, result) => {
       if (result.outcome === "sent") {
         showSent(result.number, result.trackingUrl);
-        // The form on screen was that draft: ready for a new report.
-        if (form && form.elements.draft_key && form.elements.draft_key.value === draft.key) {
-          form.reset();
-          form.elements.draft_key.value = newKey();
-        }
+        renewForm(draft.key);
       } else if (result.outcome === "invalid") {
         showInvalid(draft);
       }
@@ -306,15 +301,29 @@
     return summary;
   }
 
-  async function showSaved() {
-    // Drafts the worker sent while no page was open.
+  /* The form on screen was that draft: ready for a new report. */
+  function renewForm(key) {
+    const form = document.querySelector("form[data-draft-form]");
+    if (form && form.elements.draft_key && form.elements.draft_key.value === key) {
+      form.reset();
+      form.elements.draft_key.value = newKey();
+    }
+  }
+
+  /* Drafts the worker sent (Background Sync), with or without a page open. */
+  async function showSentByWorker() {
     for (const sent of await sentList()) {
       showSent(sent.number, sent.trackingUrl);
+      renewForm(sent.key);
       await forgetSent(sent.key);
     }
+  }
+
+  async function showSaved() {
+    await showSentByWorker();
     const drafts = await list();
     const waiting = drafts.filter((d) => d.state !== "invalid").length;
-    if (waiting > 0) say(message("waiting").replace("%(count)s", String(waiting)));
+    if (waiting > 0) say(message("waiting").replace("{count}", String(waiting)));
     for (const draft of drafts.filter((d) => d.state === "invalid")) showInvalid(draft);
   }
 
@@ -350,7 +359,7 @@
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", (event) => {
-      if (event.data === "drafts-changed") showSaved();
+      if (event.data === "drafts-sent") showSentByWorker();
     });
   }
 

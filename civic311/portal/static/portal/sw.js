@@ -120,10 +120,19 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+/* Sends the drafts; the open pages show the numbers of those sent (drafts.js keeps them until then). */
+async function sendAndTell() {
+  const summary = await self.CivicDrafts.sendAll();
+  if (summary.sent > 0) {
+    for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage("drafts-sent");
+  }
+  return summary;
+}
+
 self.addEventListener("sync", (event) => {
   if (event.tag === SYNC_TAG) {
     event.waitUntil(
-      self.CivicDrafts.sendAll().then((summary) => {
+      sendAndTell().then((summary) => {
         // Failed sends are retried by the browser when the promise rejects.
         if (summary.retry > 0) throw new Error("drafts left to send");
       }),
@@ -132,5 +141,5 @@ self.addEventListener("sync", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data === "send-drafts") event.waitUntil(self.CivicDrafts.sendAll());
+  if (event.data === "send-drafts") event.waitUntil(sendAndTell());
 });
