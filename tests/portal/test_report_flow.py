@@ -89,7 +89,7 @@ def test_a_pothole_with_its_answers_is_filed_and_the_confirmation_shows_its_numb
     assert sr.channel == "web" and sr.reporter_email == "bo@example.org"
     page = client.get(response["Location"]).content.decode()
     assert sr.service_request_id in page and f'href="/track/{sr.service_request_id}"' in page
-    assert "Spelled out:" in page
+    assert "Spelled out: S R 2 6, 0 0 0 0 0 1, " in page
 
 
 def test_every_datatype_of_question_is_asked_and_stored(client, city):

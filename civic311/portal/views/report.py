@@ -449,7 +449,8 @@ def report_sent(request: HttpRequest, draft_key: uuid.UUID) -> HttpResponse:
         "jurisdiction": sr.jurisdiction,
         "sr": sr,
         "me_too": submission.me_too,
-        "spoken": " ".join(sr.service_request_id.replace("-", " ")),
+        # Read out letter by letter, a pause between the parts: "S R 2 6, 0 0 0 0 0 1, 9".
+        "spoken": ", ".join(" ".join(part) for part in sr.service_request_id.split("-")),
         "track_path": f"/track/{sr.service_request_id}",
         "service_name": sr.service.translated("service_name"),
         "tile_url": "",
