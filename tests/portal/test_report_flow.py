@@ -249,3 +249,29 @@ def test_the_report_page_answers_only_get_and_post_and_keeps_csrf(city):
     assert strict.post("/report/", {"service": "PHF"}).status_code == 403
     assert Client().put("/report/").status_code == 405
     assert not ServiceRequest.objects.exists()
+
+
+def test_control_characters_anywhere_are_refused_or_dropped_never_a_server_error(client, city):
+    for fields in [
+        {"address": "100 W\x00 Main St", "lat": "", "long": ""},
+        {"q": "dark\x00street", "action": "search"},
+        {"service": "PH\x00F"},
+        {"email": "a\x00@example.org"},
+        {"name": "Bo\x00"},
+        {"phone": "+1 312\x00 555"},
+        {"q_SIZE": "1\x002"},
+        {"q_SEEN": "2026-11-20\x00T08:30"},
+        {"description": "deep\x00hole"},
+        {"me_too": "SR\x00-1", "email": "bo@example.org"},
+        {"lat": "41.88\x00", "long": "-87.63"},
+    ]:
+        response = report(client, q_WHERE="LANE", **fields)
+        assert response.status_code in (200, 302, 400), fields
+    for url, params in [
+        ("/report/places", {"q": "10\x000 W"}),
+        ("/report/services.json", {"q": "dark\x00"}),
+        ("/report/nearby", {"service": "PH\x00F", "lat": "41.88", "long": "-87.63"}),
+        ("/report/", {"service": "PH\x00F", "q": "x\x00"}),
+    ]:
+        assert client.get(url, params).status_code in (200, 400), url
+    assert client.get("/report/questions/PH%00F/").status_code == 404

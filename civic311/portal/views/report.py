@@ -34,7 +34,14 @@ from civic311.portal.models import Submission
 from civic311.portal.views.home import map_settings
 from civic311.servicerequests import actions, photos
 from civic311.servicerequests.choices import OPEN, Channel
-from civic311.servicerequests.intake import Contact, FieldError, Location, RequestRejected
+from civic311.servicerequests.intake import (
+    CONTROL_CHARS,
+    Contact,
+    FieldError,
+    Location,
+    RequestRejected,
+    clean_text,
+)
 from civic311.servicerequests.models import FollowerReason, ServiceRequest
 
 NEARBY_METRES = 200
@@ -119,7 +126,7 @@ def grouped(services) -> list[tuple[str, list[Service]]]:
 
 
 def _service(jurisdiction: Jurisdiction, code: str) -> Service | None:
-    if not code:
+    if not code or CONTROL_CHARS.search(code):
         return None
     return with_texts(
         Service.objects.filter(jurisdiction=jurisdiction, service_code=code[:40]).offered().first()
@@ -240,7 +247,7 @@ def _inside_city(jurisdiction: Jurisdiction, lat: float, long: float) -> bool:
 def report_start(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction()
     data = request.POST if request.method == "POST" else request.GET
-    query = data.get("q", "").strip()[:MAX_QUERY]
+    query = clean_text(data.get("q", "")[:MAX_QUERY])
     service = _service(jurisdiction, data.get("service", ""))
     if request.method == "GET":
         initial = {"draft_key": uuid.uuid4(), "service": service.service_code if service else ""}
@@ -396,7 +403,7 @@ def _submit(request, form: ReportForm, service: Service, uploads, key) -> HttpRe
 
 
 def _me_too(request, jurisdiction, form, service, query) -> HttpResponse:
-    number = request.POST.get("me_too", "")[:40]
+    number = clean_text(request.POST.get("me_too", "")[:40])
     data = form.cleaned_data
     target = None
     if service is not None:
@@ -462,7 +469,7 @@ def report_sent(request: HttpRequest, draft_key: uuid.UUID) -> HttpResponse:
 def places(request: HttpRequest) -> JsonResponse:
     """Address suggestions for the location box: [{"address", "lat", "long"}]."""
     jurisdiction = _jurisdiction()
-    text = request.GET.get("q", "").strip()[:MAX_QUERY]
+    text = clean_text(request.GET.get("q", "")[:MAX_QUERY])
     found = get_geocoder().suggest(jurisdiction, text, limit=8) if len(text) >= 2 else []
     return JsonResponse({"places": [{"address": p.address, "lat": p.lat, "long": p.long} for p in found]})
 
@@ -471,7 +478,7 @@ def places(request: HttpRequest) -> JsonResponse:
 def services_json(request: HttpRequest) -> JsonResponse:
     """The listed services (all, or those a search finds), in the active language, for report.js."""
     jurisdiction = _jurisdiction()
-    query = request.GET.get("q", "").strip()[:MAX_QUERY]
+    query = clean_text(request.GET.get("q", "")[:MAX_QUERY])
     found = search_services(jurisdiction, query) if query else listed_services(jurisdiction)
     items = [
         {
