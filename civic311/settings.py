@@ -191,6 +191,24 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 REDIS_URL = envstr("REDIS_URL", "")
 LIVE_CHANNEL_PREFIX = envstr("LIVE_CHANNEL_PREFIX", "civic311:")
 
+# The cache holds what every server process must agree on: rate limits, spent one-time sign-in links.
+# Redis when there is one (several nodes); else files in the data directory (several processes, one
+# machine), never per-process memory.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "civic311",
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    )
+}
+
 # Outgoing mail (sign-in links, notifications): EMAIL_URL smtp://user:password@host:port, smtp+tls://…
 # for STARTTLS, smtps://… for TLS from the start. Unset: mail is printed to the console (a trial).
 EMAIL_URL = envstr("EMAIL_URL", "")

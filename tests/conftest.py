@@ -42,3 +42,15 @@ def _fresh_catalog_cache():
 def _fast_passwords(settings):
     """A fast hasher: tests create many staff users, and PBKDF2's cost is on purpose slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings, request):
+    """Each test its own empty in-memory cache: rate limits and spent links of one test never reach the
+    next, and parallel test processes never share the data directory's file cache."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{request.node.nodeid}",
+        }
+    }

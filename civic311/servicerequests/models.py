@@ -279,6 +279,7 @@ class FollowerReason(models.TextChoices):
     ME_TOO = "me_too", _("Reported it too")
     CALLER = "caller", _("Called about it")
     DUPLICATE = "duplicate", _("Reported a duplicate of it")
+    FOLLOWER = "follower", _("Follows it")
 
 
 class Follower(models.Model):

@@ -306,7 +306,7 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
                 name=values["name"],
                 language=get_language() or "",
                 # A neighbour who only follows has no reason of its own yet: "caller" is the nearest.
-                reason=FollowerReason.ME_TOO if me_too else FollowerReason.CALLER,
+                reason=FollowerReason.ME_TOO if me_too else FollowerReason.FOLLOWER,
             )
         except RequestRejected as exc:
             errors = _errors(exc)
