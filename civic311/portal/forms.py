@@ -6,6 +6,7 @@ The form checks shape and what a resident needs to hear in their language (gette
 
 import math
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic311.catalog.choices import Datatype
 from civic311.catalog.models import Service, ServiceAttribute
+from civic311.geo.geocoder import Place
 from civic311.servicerequests.choices import DESCRIPTION_MAX_LENGTH
 from civic311.servicerequests.intake import STRING_MAX_LENGTH, TEXT_MAX_LENGTH
 
@@ -65,6 +67,7 @@ def _coordinate(value: str, low: float, high: float) -> float | None:
 
 
 class ReportForm(forms.Form):
+    found_place: Place | None = None  # the typed address, once geocoded (shown back)
     draft_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     address = forms.CharField(
         label=_("Address, intersection or landmark"),
@@ -104,7 +107,7 @@ class ReportForm(forms.Form):
     @staticmethod
     def _question_field(attribute: ServiceAttribute) -> forms.Field:
         label = attribute.translated("description") or attribute.code
-        common = {"label": label, "required": False}
+        common: dict[str, Any] = {"label": label, "required": False}
         choices = [(v.key, v.translated("name")) for v in attribute.values.all()]
         datatype = attribute.datatype
         if datatype == Datatype.NUMBER:
@@ -126,13 +129,13 @@ class ReportForm(forms.Form):
         return forms.CharField(max_length=STRING_MAX_LENGTH, **common)
 
     def clean_lat(self):
-        return _coordinate(self.cleaned_data.get("lat"), -90, 90)
+        return _coordinate(self.cleaned_data.get("lat") or "", -90, 90)
 
     def clean_long(self):
-        return _coordinate(self.cleaned_data.get("long"), -180, 180)
+        return _coordinate(self.cleaned_data.get("long") or "", -180, 180)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors.get("lat") or self.errors.get("long"):
             return data
         self._check_typed_answers(data)

@@ -112,8 +112,8 @@ def search_services(jurisdiction: Jurisdiction, query: str) -> list[Service]:
 def with_texts(service: Service | None) -> Service | None:
     """Templates cannot call translated(field): the resident's texts ride along as attributes."""
     if service is not None:
-        service.name_text = service.translated("service_name")
-        service.description_text = service.translated("description")
+        setattr(service, "name_text", service.translated("service_name"))  # noqa: B010 (not a model field)
+        setattr(service, "description_text", service.translated("description"))  # noqa: B010
     return service
 
 
@@ -171,7 +171,10 @@ def _tracking_url(request: HttpRequest, number: str) -> str:
 def _answer_submission(request: HttpRequest, submission: Submission, *, created: bool) -> HttpResponse:
     number = submission.request.service_request_id
     if _wants_json(request):
-        body = {"service_request_id": number, "tracking_url": _tracking_url(request, number)}
+        body: dict[str, object] = {
+            "service_request_id": number,
+            "tracking_url": _tracking_url(request, number),
+        }
         if submission.me_too:
             body["me_too"] = True
         return JsonResponse(body, status=201 if created else 200)
@@ -289,7 +292,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
         position = _photo_position(uploads)
         if position is not None and _inside_city(jurisdiction, *position):
             return _offer_photo_position(request, jurisdiction, form, service, query, position)
-    if form.errors:
+    if form.errors or service is None:  # check_complete() has said why when service is None
         return _invalid(request, jurisdiction, form, service, query)
     return _submit(request, form, service, uploads, key)
 
