@@ -130,7 +130,7 @@
     } catch (error) {
       answer = {};
     }
-    if (response.status === 200 || response.status === 201) {
+    if ((response.status === 200 || response.status === 201) && answer.service_request_id) {
       await remove(draft.key);
       return { outcome: "sent", number: answer.service_request_id, trackingUrl: answer.tracking_url };
     }
@@ -145,13 +145,24 @@
     return { outcome: "invalid", errors: draft.errors };
   }
 
+  /* Whether a posted form is a report being sent (the draft's own button, "me too", or no button named
+     `action`), rather than a step that needs the server (search, continue). */
+  function isSending(formData) {
+    const action = formData.get("action");
+    return formData.has("me_too") || action === null || action === "submit";
+  }
+
   let sending = null;
 
   /* Sends every waiting draft once (invalid ones stay until corrected or discarded). In the worker, the
      numbers of the sent drafts are kept for the next page to show. */
   function sendAll(onResult) {
     if (sending) return sending;
-    sending = (async () => {
+    // One sender at a time across this origin's pages and its worker (Web Locks): the second finds the
+    // drafts the first sent already gone, instead of racing it to the server.
+    const locks = global.navigator && global.navigator.locks;
+    const exclusive = (work) => (locks ? locks.request("civic311-drafts-send", work) : work());
+    sending = exclusive(async () => {
       const summary = { sent: 0, invalid: 0, retry: 0 };
       for (const draft of await list()) {
         if (draft.state === "invalid") continue;
@@ -165,7 +176,7 @@
         if (onResult) onResult(draft, result);
       }
       return summary;
-    })().finally(() => {
+    }).finally(() => {
       sending = null;
     });
     return sending;
@@ -180,7 +191,7 @@
     }
   }
 
-  global.CivicDrafts = { saveFormData, list, remove, send, sendAll, requestSync, newKey, DB_NAME };
+  global.CivicDrafts = { saveFormData, list, remove, send, sendAll, requestSync, newKey, isSending, DB_NAME };
 
   if (typeof document === "undefined") return; // the service worker needs no more
 
@@ -217,6 +228,15 @@
     say(text, trackingUrl ? link(trackingUrl, message("track")) : null);
   }
 
+  /* The label of a form field on this page, for an error the server gave by field name. */
+  function labelOf(name) {
+    if (name === "__all__") return "";
+    const form = document.querySelector("form[data-draft-form]");
+    const field = form && form.querySelector(`[name="${CSS.escape(name)}"]`);
+    const label = field && field.labels && field.labels[0];
+    return label ? label.textContent.replace(/\s+/g, " ").replace(/\(.*?\)/g, "").trim() : name;
+  }
+
   function showInvalid(draft) {
     const region = status();
     if (!region) return;
@@ -229,7 +249,8 @@
     for (const [field, messages] of Object.entries(draft.errors || {})) {
       for (const text of [].concat(messages)) {
         const item = document.createElement("li");
-        item.textContent = field === "__all__" ? String(text) : `${field}: ${text}`;
+        const label = labelOf(field);
+        item.textContent = label ? `${label}: ${text}` : String(text);
         errors.append(item);
       }
     }
@@ -327,10 +348,12 @@
     for (const draft of drafts.filter((d) => d.state === "invalid")) showInvalid(draft);
   }
 
-  async function keep(form) {
-    const data = new FormData(form);
-    if (!data.get("draft_key") && form.elements.draft_key) form.elements.draft_key.value = newKey();
-    const key = await saveFormData(form.action || location.href, new FormData(form));
+  async function keep(form, data) {
+    if (!data.get("draft_key")) data.set("draft_key", newKey());
+    if (form.elements.draft_key) form.elements.draft_key.value = data.get("draft_key");
+    // Not form.action: a control named "action" (the report form's buttons) hides that property.
+    const action = new URL(form.getAttribute("action") || "", location.href).href;
+    const key = await saveFormData(action, data);
     clearStatus();
     say(message("saved"));
     status()?.focus();
@@ -347,7 +370,14 @@
       if (navigator.onLine) return; // online: the form goes as usual (the worker saves it if that fails)
       event.preventDefault();
       event.stopImmediatePropagation();
-      keep(form).catch((error) => say(String(error)));
+      const data = new FormData(form, event.submitter || null);
+      if (!isSending(data)) {
+        // A search or "continue" needs the server: nothing to keep yet.
+        clearStatus();
+        say(message("offline"));
+        return;
+      }
+      keep(form, data).catch((error) => say(String(error)));
     },
     true,
   );

@@ -47,7 +47,8 @@ self.addEventListener("activate", (event) => {
 });
 
 function offlinePage() {
-  return caches.match(CONFIG.offline, { ignoreSearch: true }).then(
+  // ignoreVary: pages vary on Accept-Language and Cookie, which a navigation's request may carry.
+  return caches.match(CONFIG.offline, { ignoreSearch: true, ignoreVary: true }).then(
     (page) => page || new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } }),
   );
 }
@@ -55,13 +56,14 @@ function offlinePage() {
 async function page(request) {
   try {
     const response = await fetch(request);
-    if (response.ok && CONFIG.precache.includes(new URL(request.url).pathname)) {
+    const path = new URL(request.url).pathname;
+    if (response.ok && CONFIG.precache.includes(path)) {
       const copy = response.clone();
-      caches.open(SHELL).then((cache) => cache.put(request, copy));
+      caches.open(SHELL).then((cache) => cache.put(path, copy));
     }
     return response;
   } catch (error) {
-    return (await caches.match(request, { ignoreSearch: true })) || offlinePage();
+    return (await caches.match(request, { ignoreSearch: true, ignoreVary: true })) || offlinePage();
   }
 }
 
@@ -73,7 +75,7 @@ async function postedPage(request) {
   } catch (error) {
     try {
       const data = await copy.formData();
-      if (data.get("draft_key")) {
+      if (data.get("draft_key") && self.CivicDrafts.isSending(data)) {
         const key = await self.CivicDrafts.saveFormData(request.url, data);
         await self.CivicDrafts.requestSync();
         return Response.redirect(CONFIG.offline + "?saved=" + encodeURIComponent(key), 303);
