@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "civic311.console",
     "civic311.live",
     "civic311.portal",
+    "civic311.notify",
+    "civic311.sms",
 ]
 
 MIDDLEWARE = [
@@ -249,3 +251,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+
+# Text messages: SMS_PROVIDER "console" (default: printed, for a trial) or "twilio" (Twilio's REST API, or
+# any provider that speaks it: TWILIO_API_BASE is its REST root, so tests point it at a local server).
+SMS_PROVIDER = envstr("SMS_PROVIDER", "console")
+TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = envstr("TWILIO_AUTH_TOKEN", "")
+TWILIO_API_BASE = envstr("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
+SMS_FROM = envstr("SMS_FROM", "")
+# Where the voice line connects a caller who asks for a person.
+CALL_CENTRE_NUMBER = envstr("CALL_CENTRE_NUMBER", "")

@@ -1,0 +1,1 @@
+"""Connects the notification pipeline to the domain's events (servicerequests.signals.event_recorded)."""
