@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/", include("civic311.console.urls")),
     path("open311/", open311_api.urls),
     path("live/", include("civic311.live.urls")),
+    path("notify/", include("civic311.notify.urls")),
+    path("", include("civic311.sms.urls")),  # /sms/… and /voice/… provider webhooks
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
     # The resident web app, last: it owns `/`.
     path("", include("civic311.portal.urls")),
