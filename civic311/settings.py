@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "civic311.portal",
     "civic311.notify",
     "civic311.sms",
+    # The task queue's table (TASKS_BACKEND "db"; installed always so switching backends keeps the schema).
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -262,3 +264,23 @@ TWILIO_API_BASE = envstr("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/"
 SMS_FROM = envstr("SMS_FROM", "")
 # Where the voice line connects a caller who asks for a person.
 CALL_CENTRE_NUMBER = envstr("CALL_CENTRE_NUMBER", "")
+
+
+# Background work (Django's Tasks API, civic311/notify/tasks.py). TASKS_BACKEND "db" (default: the queue is
+# a table of this database, run by `civic311 worker` or the worker `civic311 serve` starts), "rq" (RQ on
+# REDIS_URL, run by `civic311 worker`; several machines) or "immediate" (run at once in the caller: trials
+# and some tests; no retries later, the periodic sweep catches up).
+TASKS_BACKEND = envstr("TASKS_BACKEND", "db")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "db": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}}

@@ -1,1 +1,44 @@
-"""Connects the notification pipeline to the domain's events (servicerequests.signals.event_recorded)."""
+"""Connects the notification pipeline to the domain's events (servicerequests.signals.event_recorded) and
+registers the periodic jobs of the worker and the webhook channel."""
+
+import logging
+
+from django.db import transaction
+
+from civic311.notify import schedule
+from civic311.servicerequests.signals import event_recorded
+
+log = logging.getLogger(__name__)
+
+
+def on_event_recorded(sender, event, **kwargs) -> None:
+    """event_recorded is sent after the event's transaction committed: enqueue its dispatch. Signal.send
+    does not catch, and this runs in the request that recorded the event: a queue that is down must not
+    fail it (the event stands; its notifications are the one thing lost, and logged)."""
+    from civic311.notify.tasks import dispatch_event
+
+    def enqueue() -> None:
+        try:
+            dispatch_event.enqueue(event.pk)
+        except Exception:
+            log.exception("Could not enqueue the dispatch of event %s", event.pk)
+
+    transaction.on_commit(enqueue)
+
+
+def check_sla() -> int:
+    from civic311.routing.overdue import check_overdue
+
+    return check_overdue()
+
+
+def _connect() -> None:
+    from civic311.notify import tasks
+
+    event_recorded.connect(on_event_recorded, dispatch_uid="notify.dispatch_event")
+    schedule.every("notify.sweep", 60, tasks.sweep_deliveries)
+    schedule.every("routing.check_sla", 300, check_sla)
+    import civic311.notify.webhook  # noqa: F401  (registers the "webhook" channel)
+
+
+_connect()

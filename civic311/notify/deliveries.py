@@ -1,0 +1,171 @@
+"""The delivery log's life cycle: create (idempotent on key), claim, send, retry with backoff, sweep.
+
+The Delivery table, not the task queue, is the record of what must be sent: the queue only wakes a worker.
+So a task lost by the queue (a worker killed, Redis restarted) is found again by `sweep()`, which runs
+every minute from the worker; and a task run twice (a sweep and a late original) finds the row already
+claimed or sent and does nothing.
+
+At most one resend: a worker killed after the provider accepted a message and before we marked it
+"sent" leaves the row in "sending"; the sweep takes it back after SENDING_TIMEOUT and it is sent once
+more. Channels pass `delivery.key` to providers that de-duplicate on it (webhooks carry it in
+`X-Civic311-Delivery` so receivers can drop the repeat).
+"""
+
+import hashlib
+import logging
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from civic311.notify import registry
+from civic311.notify.models import Delivery, DeliveryStatus
+from civic311.notify.registry import PermanentFailure, Recipient
+
+log = logging.getLogger(__name__)
+
+# Attempts before a delivery is failed; the wait before attempt n+1 is BACKOFF_BASE * 4**(n-1):
+# 1, 4, 16, 64, 256 minutes.
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = timedelta(minutes=1)
+# A delivery "sending" for longer than this was taken by a worker that died: it is taken again.
+SENDING_TIMEOUT = timedelta(minutes=10)
+# A pending delivery whose wake-up task should have run this long ago is enqueued again by the sweep.
+LOST_AFTER = timedelta(minutes=2)
+KEY_MAX = 255
+ERROR_MAX = 2000
+
+
+def make_key(recipient: Recipient, event_id: int | None) -> str:
+    key = f"{event_id}:{recipient.channel}:{recipient.address}:{recipient.kind}"
+    if len(key) > KEY_MAX:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        key = f"{event_id}:{recipient.channel}:{recipient.kind}:sha256:{digest}"
+    return key
+
+
+def enqueue(recipient: Recipient, event=None, key: str | None = None) -> Delivery:
+    """The Delivery of `recipient` (created once per key), its send task enqueued after commit.
+
+    Without an event or a key the delivery is unique (a one-off message, e.g. a sign-in alert)."""
+    if key is None:
+        key = make_key(recipient, event.pk) if event is not None else f"once:{uuid.uuid4().hex}"
+    delivery, created = Delivery.objects.get_or_create(
+        key=key[:KEY_MAX],
+        defaults={
+            "event": event,
+            "channel": recipient.channel,
+            "address": recipient.address,
+            "kind": recipient.kind,
+            "language": recipient.language,
+            "payload": recipient.payload,
+        },
+    )
+    if created:
+        pk = delivery.pk
+        transaction.on_commit(lambda: wake(pk))
+    return delivery
+
+
+def wake(delivery_id: int, run_after=None) -> None:
+    """Enqueue the send task of one delivery (now, or at run_after). A lost wake-up is found by sweep()."""
+    from civic311.notify.tasks import send_delivery
+
+    task = send_delivery if run_after is None else send_delivery.using(run_after=run_after)
+    try:
+        task.enqueue(delivery_id)
+    except Exception:  # the queue is down: the row is pending, the sweep enqueues it again
+        log.exception("Could not enqueue delivery %s; the sweep will", delivery_id)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed attempt: 1, 4, 16 … minutes."""
+    return BACKOFF_BASE * (4 ** max(attempts - 1, 0))
+
+
+def claim(delivery_id: int) -> Delivery | None:
+    """Take a due pending delivery for this worker (pending -> sending, attempts+1) in one conditional
+    UPDATE; None if another worker has it, it is sent, failed, paused or not due yet."""
+    now = timezone.now()
+    taken = Delivery.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk=delivery_id,
+        status=DeliveryStatus.PENDING,
+    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    if not taken:
+        return None
+    return Delivery.objects.get(pk=delivery_id)
+
+
+def _finish(delivery: Delivery, **fields) -> bool:
+    """Write the outcome only if the row is still ours (a sweep may have taken it back meanwhile)."""
+    return bool(
+        Delivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at
+        ).update(**fields)
+    )
+
+
+def send(delivery_id: int) -> str:
+    """Claim and send one delivery; returns what happened (for logs and tests)."""
+    delivery = claim(delivery_id)
+    if delivery is None:
+        return "skipped"
+    try:
+        channel = registry.get_channel(delivery.channel)
+        channel.send(delivery)
+    except (PermanentFailure, KeyError) as exc:
+        error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, KeyError) else f"No channel {exc}"
+        _finish(delivery, status=DeliveryStatus.FAILED, last_error=error[:ERROR_MAX], next_attempt_at=None)
+        log.warning("Delivery %s failed for good: %s", delivery.pk, error)
+        return "failed"
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+        if delivery.attempts >= MAX_ATTEMPTS:
+            _finish(delivery, status=DeliveryStatus.FAILED, last_error=error, next_attempt_at=None)
+            log.warning("Delivery %s failed after %s attempts: %s", delivery.pk, delivery.attempts, error)
+            return "failed"
+        when = timezone.now() + backoff(delivery.attempts)
+        if _finish(delivery, status=DeliveryStatus.PENDING, last_error=error, next_attempt_at=when):
+            wake(delivery.pk, run_after=when)
+        log.info(
+            "Delivery %s attempt %s failed, again at %s: %s", delivery.pk, delivery.attempts, when, error
+        )
+        return "retry"
+    _finish(delivery, status=DeliveryStatus.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error="")
+    return "sent"
+
+
+def retry(deliveries) -> int:
+    """Send failed or paused deliveries again now (the admin's retry button): a fresh series of attempts."""
+    ids = list(
+        deliveries.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.PAUSED]).values_list(
+            "pk", flat=True
+        )
+    )
+    Delivery.objects.filter(pk__in=ids).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None, claimed_at=None
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: wake(pk))
+    return len(ids)
+
+
+def sweep() -> int:
+    """Take back deliveries stuck in "sending" (their worker died) and wake pending ones whose wake-up
+    was lost. Returns how many were woken."""
+    now = timezone.now()
+    Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=now, last_error="Taken back: its worker stopped"
+    )
+    due = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(
+        Q(next_attempt_at__isnull=True, created_at__lt=now - LOST_AFTER)
+        | Q(next_attempt_at__lt=now - LOST_AFTER)
+        | Q(last_error="Taken back: its worker stopped", next_attempt_at=now)
+    )
+    ids = list(due.values_list("pk", flat=True)[:1000])
+    for pk in ids:
+        wake(pk)
+    return len(ids)

@@ -1,0 +1,89 @@
+"""The delivery log (one row per message to one address), periodic jobs' last runs, webhook endpoints."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    # The channel stopped sending to this address (a bounce, an unsubscribe): kept for the log.
+    PAUSED = "paused", _("Paused")
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class Delivery(models.Model):
+    """One message to one address on one channel. `key` is unique: a retry, a second dispatch of the same
+    event or a second worker finds the row already there and never sends it twice."""
+
+    key = models.CharField(max_length=255, unique=True)
+    event = models.ForeignKey(
+        "servicerequests.Event", on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
+    channel = models.CharField(max_length=20, choices=DeliveryChannel.choices)
+    address = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20)
+    language = models.CharField(max_length=10, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a worker took it (pending -> sending); the sweep takes back a "sending" row stuck past a timeout.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            # the sweep: pending rows whose next attempt is due, "sending" rows claimed long ago
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            # the admin's log, newest first
+            models.Index(fields=["created_at"], name="delivery_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.kind} to {self.address} ({self.status})"
+
+
+class PeriodicJob(models.Model):
+    """A periodic job's last and next run. A worker claims a due job by moving next_run_at forward with a
+    conditional UPDATE, so with several workers each round runs once."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    next_run_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookEndpoint(models.Model):
+    """An outside system that gets a signed JSON POST for each public event of the kinds it wants."""
+
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100, help_text=_("Shared secret of the HMAC-SHA256 signature"))
+    # Event kinds wanted (servicerequests.choices.EventKind values); empty: every public event.
+    event_kinds = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, kind: str) -> bool:
+        return self.active and (not self.event_kinds or kind in self.event_kinds)

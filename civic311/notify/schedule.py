@@ -1,0 +1,69 @@
+"""Periodic jobs, run by the task worker: `every(name, seconds, task)` registers one; the worker calls
+`tick()` every few seconds, which enqueues each due job once across all workers (a PeriodicJob row per job
+whose next_run_at is moved forward by a conditional UPDATE: the worker whose UPDATE matched enqueues it)."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from civic311.notify.models import PeriodicJob
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    seconds: float
+    task: Any  # a django.tasks Task (enqueued), or a plain function (run by the run_periodic task)
+
+
+_jobs: dict[str, Job] = {}
+
+
+def every(name: str, seconds: float, task: Any) -> None:
+    """Run `task` (a Task, or a function of no arguments) every `seconds`, from the worker."""
+    _jobs[name] = Job(name, seconds, task)
+
+
+def jobs() -> list[Job]:
+    return list(_jobs.values())
+
+
+def run(name: str) -> Any:
+    """Run a registered plain-function job in this process (what the run_periodic task does)."""
+    return _jobs[name].task()
+
+
+def _enqueue(job: Job) -> None:
+    from django.tasks import Task
+
+    from civic311.notify.tasks import run_periodic
+
+    if isinstance(job.task, Task):
+        job.task.enqueue()
+    else:
+        run_periodic.enqueue(job.name)
+
+
+def tick(now=None) -> list[str]:
+    """Enqueue every due job that this worker claims; returns their names."""
+    now = now or timezone.now()
+    started = []
+    for job in jobs():
+        # get_or_create survives a race with another worker creating the same row
+        PeriodicJob.objects.get_or_create(name=job.name, defaults={"next_run_at": now})
+        claimed = PeriodicJob.objects.filter(name=job.name, next_run_at__lte=now).update(
+            last_run_at=now, next_run_at=now + timedelta(seconds=job.seconds)
+        )
+        if claimed:
+            try:
+                _enqueue(job)
+            except Exception:
+                log.exception("Could not enqueue periodic job %s", job.name)
+            else:
+                started.append(job.name)
+    return started
