@@ -398,7 +398,11 @@
   function register() {
     const script = document.querySelector("script[data-service-worker]");
     if (!("serviceWorker" in navigator) || !script || !global.isSecureContext) return;
-    navigator.serviceWorker.register(script.dataset.serviceWorker, { scope: "/" }).catch(() => null);
+    // After the page has loaded: the worker's install fetches the app shell, which must not compete
+    // with the page's own first requests.
+    const go = () => navigator.serviceWorker.register(script.dataset.serviceWorker, { scope: "/" }).catch(() => null);
+    if (document.readyState === "complete") go();
+    else global.addEventListener("load", go, { once: true });
   }
 
   function start() {
