@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from civic311.sms.models import Conversation, Message
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["phone", "step", "language", "opted_out", "updated_at"]
+    list_filter = ["step", "language", "opted_out"]
+    search_fields = ["phone"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["sid", "phone", "direction", "created_at", "request_number"]
+    list_filter = ["direction"]
+    search_fields = ["phone", "sid", "request_number"]
+    readonly_fields = [
+        "sid",
+        "phone",
+        "direction",
+        "body",
+        "num_media",
+        "reply",
+        "request_number",
+        "created_at",
+    ]
