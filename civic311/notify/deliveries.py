@@ -32,8 +32,11 @@ MAX_ATTEMPTS = 6
 BACKOFF_BASE = timedelta(minutes=1)
 # A delivery "sending" for longer than this was taken by a worker that died: it is taken again.
 SENDING_TIMEOUT = timedelta(minutes=10)
-# A pending delivery whose wake-up task should have run this long ago is enqueued again by the sweep.
+# A pending delivery whose wake-up task should have run this long ago is enqueued again by the sweep; so is
+# the dispatch of an event recorded this long ago (and less than EVENTS_LOOKBACK ago) that has none.
 LOST_AFTER = timedelta(minutes=2)
+EVENTS_LOOKBACK = timedelta(hours=6)
+TAKEN_BACK = "Taken back: its worker stopped"
 KEY_MAX = 255
 ERROR_MAX = 2000
 
@@ -153,19 +156,34 @@ def retry(deliveries) -> int:
     return len(ids)
 
 
-def sweep() -> int:
-    """Take back deliveries stuck in "sending" (their worker died) and wake pending ones whose wake-up
-    was lost. Returns how many were woken."""
-    now = timezone.now()
+def sweep(now=None) -> int:
+    """Take back deliveries stuck in "sending" (their worker died), wake pending ones whose wake-up was
+    lost, dispatch recent events whose dispatch was lost. Returns how many deliveries and events."""
+    from civic311.notify.tasks import dispatch_event
+    from civic311.servicerequests.models import Event
+
+    now = now or timezone.now()
     Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT).update(
-        status=DeliveryStatus.PENDING, next_attempt_at=now, last_error="Taken back: its worker stopped"
+        status=DeliveryStatus.PENDING, next_attempt_at=now, last_error=TAKEN_BACK
     )
     due = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(
         Q(next_attempt_at__isnull=True, created_at__lt=now - LOST_AFTER)
         | Q(next_attempt_at__lt=now - LOST_AFTER)
-        | Q(last_error="Taken back: its worker stopped", next_attempt_at=now)
+        | Q(last_error=TAKEN_BACK, next_attempt_at=now)
     )
     ids = list(due.values_list("pk", flat=True)[:1000])
     for pk in ids:
         wake(pk)
-    return len(ids)
+    lost_events = list(
+        Event.objects.filter(
+            created_at__gte=now - EVENTS_LOOKBACK,
+            created_at__lt=now - LOST_AFTER,
+            notify_dispatch__isnull=True,
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for event_id in lost_events:
+        try:
+            dispatch_event.enqueue(event_id)
+        except Exception:
+            log.exception("Could not enqueue the dispatch of event %s", event_id)
+    return len(ids) + len(lost_events)

@@ -87,3 +87,16 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, kind: str) -> bool:
         return self.active and (not self.event_kinds or kind in self.event_kinds)
+
+
+class EventDispatch(models.Model):
+    """An event whose deliveries were created (dispatch_event ran to the end). The sweep dispatches recent
+    events without one: their task was lost (a worker killed, the queue down when the event committed)."""
+
+    event = models.OneToOneField(
+        "servicerequests.Event", on_delete=models.CASCADE, primary_key=True, related_name="notify_dispatch"
+    )
+    dispatched_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.event_id} at {self.dispatched_at:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ def dispatch_event(event_id: int) -> int:
     """For each registered channel, its recipients of this event -> one Delivery each (idempotent on key,
     so a dispatch run twice creates nothing new). Returns how many deliveries the event has."""
     from civic311.notify import deliveries, registry
+    from civic311.notify.models import EventDispatch
     from civic311.servicerequests.models import Event
 
     event = Event.objects.select_related("request").filter(pk=event_id).first()
@@ -28,6 +29,7 @@ def dispatch_event(event_id: int) -> int:
         for recipient in recipients:
             deliveries.enqueue(recipient, event=event)
             count += 1
+    EventDispatch.objects.get_or_create(event=event)
     return count
 
 
