@@ -17,6 +17,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from playwright.sync_api import Page, expect
 
 from civic311.servicerequests.models import ServiceRequest
+from tests.e2e.a11y import axe_violations, describe
 from tests.factories import INSIDE_WARD_1, CityFactory
 
 FORM_PAGE = """{% extends "portal/base.html" %}{% block content %}
@@ -171,6 +172,8 @@ def test_a_draft_the_server_refuses_is_kept_and_shown_with_its_errors(page: Page
     page.context.set_offline(False)
     alert = page.locator("#draft-status [role=alert]")
     expect(alert).to_contain_text("A saved report could not be sent")
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
     expect(alert).to_contain_text("Description: This field is required.")
     assert [d["state"] for d in drafts_on_device(page)] == ["invalid"]
     assert reports.by_key == {}
@@ -269,4 +272,36 @@ def test_a_step_of_the_real_form_offline_is_not_kept_as_a_report(page: Page, spr
     page.context.set_offline(True)
     page.get_by_role("button", name="Continue").click()  # a step that asks the server, not a report
     expect(page.locator("#draft-status")).to_contain_text("this step needs a connection")
+    assert drafts_on_device(page) == []
+
+
+def test_a_report_whose_sending_fails_while_online_is_kept_by_the_worker(page: Page, springfield):
+    """The browser thinks it is online, but the report does not reach the server: the service worker
+    keeps the posted form as a draft and shows the offline page, which sends it once it can."""
+    page.goto("/report/")
+    wait_for_worker(page)
+    key = page.locator("input[name=draft_key]").input_value()
+    page.get_by_text("Or give coordinates").click()
+    page.get_by_label("Latitude").fill(str(INSIDE_WARD_1[0]))
+    page.get_by_label("Longitude").fill(str(INSIDE_WARD_1[1]))
+    page.get_by_label("Pothole in Street").check()
+    page.get_by_label("Traffic lane").check()
+
+    def refuse_posts(route):
+        if route.request.method == "POST":
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.context.route("**/report/", refuse_posts)
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    expect(page.locator("#draft-status")).to_contain_text("Saved on this device")
+    assert [d["key"] for d in drafts_on_device(page)] == [key]
+    assert ServiceRequest.objects.count() == 0
+
+    page.context.unroute("**/report/")
+    page.evaluate("() => CivicDrafts.sendNow()")
+    expect(page.locator("#draft-status")).to_contain_text("Its number is SR")
+    assert ServiceRequest.objects.count() == 1
     assert drafts_on_device(page) == []
