@@ -124,7 +124,8 @@ def failing_audits(report: dict, category: str) -> list[str]:
     for ref in refs:
         audit = report["audits"][ref["id"]]
         if ref.get("weight", 0) > 0 and audit.get("score") is not None and audit["score"] < 1:
-            lines.append(f"    {audit['id']}: {audit['title']}")
+            value = f" ({audit['displayValue']})" if audit.get("displayValue") else ""
+            lines.append(f"    {audit['id']}: {audit['title']}{value}, score {audit['score']:.2f}")
     return lines
 
 
