@@ -89,6 +89,9 @@ class WebhookEndpoint(models.Model):
         return self.active and (not self.event_kinds or kind in self.event_kinds)
 
 
+from civic311.notify.alert_models import *  # noqa
+
+
 class EventDispatch(models.Model):
     """An event whose deliveries were created (dispatch_event ran to the end). The sweep dispatches recent
     events without one: their task was lost (a worker killed, the queue down when the event committed)."""
