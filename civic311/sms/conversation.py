@@ -92,7 +92,8 @@ def _words(text: str) -> str:
 
 def looks_spanish(text: str) -> bool:
     words = set(re.findall(r"\w+", text.lower()))
-    return len(words & SPANISH_MARKERS) >= 2 or bool(words & {"hola", "bache", "baches", "ayuda", "estado"})
+    strong = {"hola", "bache", "baches", "ayuda", "estado", "parar", "comenzar", "nuevo", "reportar"}
+    return len(words & SPANISH_MARKERS) >= 2 or bool(words & strong)
 
 
 def help_text(jurisdiction: Jurisdiction) -> str:
