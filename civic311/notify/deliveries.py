@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from civic311.lib.env import envint
 from civic311.notify import registry
 from civic311.notify.models import Delivery, DeliveryStatus
 from civic311.notify.registry import PermanentFailure, Recipient
@@ -28,13 +29,14 @@ log = logging.getLogger(__name__)
 
 # Attempts before a delivery is failed; the wait before attempt n+1 is BACKOFF_BASE * 4**(n-1):
 # 1, 4, 16, 64, 256 minutes.
-MAX_ATTEMPTS = 6
-BACKOFF_BASE = timedelta(minutes=1)
+# (The environment can shorten the waits: the tests of the worker processes do.)
+MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", 6)
+BACKOFF_BASE = timedelta(seconds=envint("NOTIFY_RETRY_SECONDS", 60))
 # A delivery "sending" for longer than this was taken by a worker that died: it is taken again.
-SENDING_TIMEOUT = timedelta(minutes=10)
+SENDING_TIMEOUT = timedelta(seconds=envint("NOTIFY_SENDING_TIMEOUT_SECONDS", 600))
 # A pending delivery whose wake-up task should have run this long ago is enqueued again by the sweep; so is
 # the dispatch of an event recorded this long ago (and less than EVENTS_LOOKBACK ago) that has none.
-LOST_AFTER = timedelta(minutes=2)
+LOST_AFTER = timedelta(seconds=envint("NOTIFY_LOST_AFTER_SECONDS", 120))
 EVENTS_LOOKBACK = timedelta(hours=6)
 TAKEN_BACK = "Taken back: its worker stopped"
 KEY_MAX = 255
@@ -163,15 +165,24 @@ def sweep(now=None) -> int:
     from civic311.servicerequests.models import Event
 
     now = now or timezone.now()
-    Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT).update(
-        status=DeliveryStatus.PENDING, next_attempt_at=now, last_error=TAKEN_BACK
+    stuck = list(
+        Delivery.objects.filter(
+            status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+        ).values_list("pk", "claimed_at")[:1000]
     )
-    due = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(
+    ids = [
+        pk
+        for pk, claimed_at in stuck
+        # conditional on the same claim: a worker that finishes meanwhile keeps its outcome
+        if Delivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING, claimed_at=claimed_at).update(
+            status=DeliveryStatus.PENDING, next_attempt_at=None, last_error=TAKEN_BACK
+        )
+    ]
+    lost = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(
         Q(next_attempt_at__isnull=True, created_at__lt=now - LOST_AFTER)
         | Q(next_attempt_at__lt=now - LOST_AFTER)
-        | Q(last_error=TAKEN_BACK, next_attempt_at=now)
     )
-    ids = list(due.values_list("pk", flat=True)[:1000])
+    ids += list(lost.exclude(pk__in=ids).values_list("pk", flat=True)[:1000])
     for pk in ids:
         wake(pk)
     lost_events = list(

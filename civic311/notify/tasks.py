@@ -53,3 +53,21 @@ def run_periodic(name: str) -> None:
     from civic311.notify import schedule
 
     schedule.run(name)
+
+
+def run_queued() -> None:
+    """Run, in this process, every task of the database queue that is ready, until none is (a task may
+    enqueue more: they run too; retries waiting for their time do not). For tests and scripts; the
+    worker is `civic311 worker`."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="in-process",
+        excluded_queue_names=[],
+    ).run()
