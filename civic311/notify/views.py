@@ -33,7 +33,7 @@ from civic311.notify.alert_models import (
     SurveyResponse,
 )
 from civic311.notify.email import tokens
-from civic311.notify.email.recipients import language_of
+from civic311.notify.email.recipients import follower_language, language_of
 from civic311.portal.community import Limit, client_hash, limit_message, over_limit
 from civic311.servicerequests.models import Follower
 
@@ -164,7 +164,9 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             defaults={
                 "score": score,
                 "comment": comment,
-                "language": language_of(get_language() or "", follower.language),
+                "language": follower_language(follower)
+                if follower.language or sr.reporter_language
+                else language_of(get_language() or ""),
                 "created_at": now,
                 "updated_at": now,
             },

@@ -15,7 +15,7 @@ from django.conf import settings
 from civic311.notify import alerts
 from civic311.notify.registry import Recipient
 from civic311.servicerequests.choices import CLOSED_STATUSES, EventKind
-from civic311.servicerequests.models import Event, Follower
+from civic311.servicerequests.models import Event, Follower, FollowerReason
 
 CHANNEL = "email"
 
@@ -28,6 +28,12 @@ def language_of(code: str, *fallbacks: str) -> str:
         if short in available:
             return short
     return settings.LANGUAGE_CODE
+
+
+def follower_language(follower: Follower) -> str:
+    """A follower's language; for the reporter, the one given with the report if the follower row has none."""
+    fallback = follower.request.reporter_language if follower.reason == FollowerReason.REPORTER else ""
+    return language_of(follower.language, fallback)
 
 
 def kind_of(event: Event) -> str | None:
@@ -59,7 +65,7 @@ def follower_recipients(event: Event) -> list[Recipient]:
             channel=CHANNEL,
             address=follower.email,
             kind=kind,
-            language=language_of(follower.language, request.reporter_language),
+            language=follower_language(follower),
             payload={"follower": follower.pk, "request": request.pk},
         )
         for follower in followers
