@@ -305,3 +305,22 @@ def test_a_report_whose_sending_fails_while_online_is_kept_by_the_worker(page: P
     expect(page.locator("#draft-status")).to_contain_text("Its number is SR")
     assert ServiceRequest.objects.count() == 1
     assert drafts_on_device(page) == []
+
+
+def test_each_report_from_the_cached_report_page_gets_its_own_draft_key(page: Page, springfield):
+    """Offline, the report page comes from the worker's cache, always with the draft_key it was cached
+    with: the second report made from it must not pass for the first."""
+    page.goto("/report/")
+    wait_for_worker(page)
+    page.context.set_offline(True)
+    keys = []
+    for text in ["Pothole by the school", "Another pothole, by the church"]:
+        page.goto("/report/")  # from the cache
+        expect(page.get_by_role("heading", level=1)).to_have_text("Report a problem")
+        page.wait_for_function("() => window.CivicDrafts !== undefined")
+        page.get_by_label("Describe the problem").fill(text)
+        page.get_by_role("button", name="Send report").click()
+        expect(page.locator("#draft-status")).to_contain_text("Saved on this device")
+        keys.append(page.locator("input[name=draft_key]").input_value())
+    assert keys[0] != keys[1]
+    assert sorted(d["key"] for d in drafts_on_device(page)) == sorted(keys)

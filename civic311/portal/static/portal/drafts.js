@@ -16,6 +16,8 @@
   const DB_VERSION = 1;
   const DRAFTS = "drafts"; // key: draft_key
   const SENT = "sent"; // drafts sent while no page showed it (the worker): shown on the next page
+  const USED = "used"; // draft keys already saved or sent: a page from the worker's cache gets a new one
+  const USED_FOR_MS = 30 * 24 * 3600 * 1000;
   const SYNC_TAG = "civic311-drafts";
   const FIRST_RETRY_MS = 5000;
   const LAST_RETRY_MS = 5 * 60 * 1000;
@@ -27,6 +29,7 @@
         const db = request.result;
         if (!db.objectStoreNames.contains(DRAFTS)) db.createObjectStore(DRAFTS, { keyPath: "key" });
         if (!db.objectStoreNames.contains(SENT)) db.createObjectStore(SENT, { keyPath: "key" });
+        if (!db.objectStoreNames.contains(USED)) db.createObjectStore(USED, { keyPath: "key" });
       };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
@@ -86,6 +89,7 @@
       attempts: 0,
     };
     await withStore(DRAFTS, "readwrite", (store) => store.put(draft));
+    await withStore(USED, "readwrite", (store) => store.put({ key, at: Date.now() }));
     return key;
   }
 
@@ -405,8 +409,22 @@
     else global.addEventListener("load", go, { once: true });
   }
 
+  /* The report page the worker cached carries the draft_key it was rendered with: every visit of that
+     copy would reuse it (and the server would take two reports as one). A key already used is renewed. */
+  async function renewUsedKey() {
+    const form = document.querySelector("form[data-draft-form]");
+    const field = form && form.elements.draft_key;
+    if (!field || !field.value) return;
+    const cutoff = Date.now() - USED_FOR_MS;
+    const used = await withStore(USED, "readonly", (store) => store.getAll());
+    if (used.some((entry) => entry.key === field.value)) field.value = newKey();
+    const old = used.filter((entry) => entry.at < cutoff);
+    if (old.length) await withStore(USED, "readwrite", (store) => old.forEach((entry) => store.delete(entry.key)));
+  }
+
   function start() {
     register();
+    renewUsedKey().catch(() => null);
     if (new URLSearchParams(location.search).has("saved")) say(message("saved"));
     showSaved().then(() => sendNow());
   }
