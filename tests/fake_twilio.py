@@ -167,8 +167,8 @@ class FakeTwilio:
         return [s for s in self.sent if s.status == 201]
 
 
-@pytest.fixture
-def fake_twilio(settings):
+@pytest.fixture(name="fake_twilio")
+def fake_twilio_fixture(settings):
     """A running FakeTwilio, with the settings pointing at it (SMS_PROVIDER twilio)."""
     with FakeTwilio() as fake:
         settings.SMS_PROVIDER = "twilio"

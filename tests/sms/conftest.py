@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, fake_twilio  # noqa: F401 (fixture)
+from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, fake_twilio_fixture  # noqa: F401 (the fake_twilio fixture)
 
 ALICE = "+13125550100"
 TWILIO_NUMBER = "+13125550199"
