@@ -188,7 +188,10 @@
 
   async function requestSync() {
     try {
-      const registration = global.registration || (await global.navigator.serviceWorker.ready);
+      // In a page, `ready` waits for a worker that may never come (no secure context): not for long.
+      const registration =
+        global.registration ||
+        (await Promise.race([global.navigator.serviceWorker.ready, new Promise((r) => setTimeout(r, 2000))]));
       if (registration && registration.sync) await registration.sync.register(SYNC_TAG);
     } catch (error) {
       // No Background Sync here: the `online` event and the next page load send the drafts.
