@@ -4,6 +4,7 @@ line and the "sms" notification channel."""
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +14,9 @@ from civic311.servicerequests.models import ServiceRequest
 from civic311.servicerequests.numbers import normalize_number
 
 NUMBER_MAX_LENGTH = 40
+StrOrPromise = str | Promise
 
-PLAIN_WORDS = {
+PLAIN_WORDS: dict[str, StrOrPromise] = {
     Status.NEW: _("we received it and will look at it soon"),
     Status.ACKNOWLEDGED: _("the city has seen it and will schedule the work"),
     Status.IN_PROGRESS: _("crews are working on it"),

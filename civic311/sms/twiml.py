@@ -39,7 +39,7 @@ class Voice:
         attrs["finishOnKey"] = "#"
         if num_digits:
             attrs["numDigits"] = str(num_digits)
-        gather = ET.SubElement(self.response, "Gather", **attrs)
+        gather = ET.SubElement(self.response, "Gather", attrs)
         self.say(prompt, gather)
         return self
 

@@ -17,7 +17,7 @@ def build(delivery: Delivery) -> str | None:
     sr = (
         ServiceRequest.objects.public()
         .select_related("service", "jurisdiction")
-        .filter(pk=payload.get("request"))
+        .filter(pk=payload.get("request") or 0)
         .first()
     )
     if sr is None:
@@ -25,7 +25,7 @@ def build(delivery: Delivery) -> str | None:
     with translation.override(delivery.language or "en"):
         city = sr.jurisdiction.name
         if delivery.kind == "note":
-            event = Event.objects.filter(pk=payload.get("event"), public=True).first()
+            event = Event.objects.filter(pk=payload.get("event") or 0, public=True).first()
             note = (event.note if event else sr.status_notes)[:NOTE_MAX]
             text = gettext("%(city)s 311, request %(number)s: %(note)s %(link)s") % {
                 "city": city,
