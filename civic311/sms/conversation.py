@@ -172,7 +172,7 @@ def _status_query(jurisdiction: Jurisdiction, text: str, keyword: str, step: str
         number = rest.strip()
         if not number:
             return gettext("Send STATUS and the request number, for example: STATUS SR26-000123-4.")
-    elif step == Step.IDLE and looks_like_number(text):
+    elif step == Step.IDLE and (looks_like_number(text) or (text.isascii() and text.isdigit())):
         number = text
     else:
         return None

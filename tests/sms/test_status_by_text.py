@@ -69,3 +69,7 @@ def test_a_private_request_is_not_disclosed(alice, city):
     reply = alice.says(f"STATUS {private.service_request_id}")
     assert "We found no request" in reply
     assert "Wellness" not in reply
+
+
+def test_a_short_number_alone_is_taken_for_a_request_number(alice, city):
+    assert "We found no request numbered 12345" in alice.says("12345")
