@@ -177,8 +177,10 @@ def test_the_status_word_is_translated_in_spanish_and_polish(city, inbox):
     deliver(actions.change_status(pl, Status.IN_PROGRESS, STAFF))
     inbox.wait_for_message(2)
     by_address = {m["To"]: m for m in inbox.messages}
-    assert "está ahora" in text_of(by_address["ana@example.org"])
-    assert "ma teraz stan" in text_of(by_address["jan@example.org"])
+    assert "está ahora: En curso." in text_of(by_address["ana@example.org"])
+    assert by_address["ana@example.org"]["Subject"] == f"Solicitud {es.service_request_id}: En curso"
+    assert "ma teraz stan: W realizacji." in text_of(by_address["jan@example.org"])
+    assert "Stan: W realizacji" in text_of(by_address["jan@example.org"])
 
 
 def test_an_anonymous_request_mails_nobody(city, inbox):

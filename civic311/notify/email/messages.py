@@ -20,6 +20,37 @@ from civic311.notify.models import Delivery
 from civic311.servicerequests.choices import Status
 from civic311.servicerequests.models import Event, Follower, ServiceRequest
 
+# The status words of our Spanish and Polish emails ("solicitud" is feminine, "zgłoszenie" neuter). The
+# statuses' gettext labels are not in the shared catalogs; these keep every email whole in its language.
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "es": {
+        Status.NEW: "Recibida",
+        Status.ACKNOWLEDGED: "Confirmada",
+        Status.IN_PROGRESS: "En curso",
+        Status.SCHEDULED: "Programada",
+        Status.FIXED: "Resuelta",
+        Status.CLOSED: "Cerrada",
+        Status.DUPLICATE: "Duplicada",
+        Status.REFERRED: "Remitida a otro organismo",
+        Status.NOT_RESPONSIBLE: "No es competencia de la ciudad",
+        Status.NO_FURTHER_ACTION: "Sin más actuaciones",
+        Status.CANCELLED: "Cancelada",
+    },
+    "pl": {
+        Status.NEW: "Przyjęte",
+        Status.ACKNOWLEDGED: "Potwierdzone",
+        Status.IN_PROGRESS: "W realizacji",
+        Status.SCHEDULED: "Zaplanowane",
+        Status.FIXED: "Naprawione",
+        Status.CLOSED: "Zamknięte",
+        Status.DUPLICATE: "Duplikat innego zgłoszenia",
+        Status.REFERRED: "Przekazane innej instytucji",
+        Status.NOT_RESPONSIBLE: "Poza kompetencjami miasta",
+        Status.NO_FURTHER_ACTION: "Bez dalszych działań",
+        Status.CANCELLED: "Anulowane",
+    },
+}
+
 FOLLOWER_KINDS = ("confirmation", "status", "note", "closed")
 ALERT_KINDS = ("alert", "digest", "alert_confirm")
 KINDS = FOLLOWER_KINDS + ALERT_KINDS
@@ -45,13 +76,20 @@ def confirm_url(alert: AreaAlert) -> str:
     return absolute(reverse("notify:alert_confirm", args=[tokens.confirm_token(alert.pk)]))
 
 
+def status_word(code: str, language: str) -> str:
+    """A status in the email's language."""
+    if code not in Status.values:
+        return ""
+    return STATUS_WORDS.get(language, {}).get(code) or str(Status(code).label)
+
+
 def request_summary(request: ServiceRequest, language: str) -> dict[str, Any]:
     """What a resident may read of a request (never anyone's contact details)."""
     return {
         "number": request.service_request_id,
         "service": request.service.translated("service_name", language),
         "address": request.address,
-        "status": Status(request.status_code).label,
+        "status": status_word(request.status_code, language),
         "url": tracking_url(request),
     }
 
@@ -74,7 +112,7 @@ def _follower_context(delivery: Delivery) -> dict[str, Any] | None:
     }
     if event is not None:
         status = (event.data or {}).get("to") or event.status_code
-        context["event_status"] = Status(status).label if status in Status.values else ""
+        context["event_status"] = status_word(status, delivery.language)
         context["note"] = "" if event.redacted_at else event.note
     if delivery.kind == "closed":
         context["survey_url"] = survey_url(follower)
@@ -132,6 +170,7 @@ def build(delivery: Delivery) -> EmailMultiAlternatives | None:
     if delivery.kind not in KINDS:
         raise ValueError(f"No email template for kind {delivery.kind!r}")
     language = delivery.language if delivery.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    delivery.language = language  # in memory only: the context below reads it
     with translation.override(language):
         context = _follower_context(delivery) if delivery.kind in FOLLOWER_KINDS else _alert_context(delivery)
         if context is None:
