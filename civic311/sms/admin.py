@@ -12,13 +12,11 @@ class ConversationAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["sid", "phone", "direction", "created_at", "request_number"]
-    list_filter = ["direction"]
+    list_display = ["sid", "phone", "created_at", "request_number"]
     search_fields = ["phone", "sid", "request_number"]
     readonly_fields = [
         "sid",
         "phone",
-        "direction",
         "body",
         "num_media",
         "reply",

@@ -31,18 +31,12 @@ class Conversation(models.Model):
         return f"{self.phone} ({self.step})"
 
 
-class Direction(models.TextChoices):
-    INBOUND = "in", _("Received")
-    VOICE = "voice", _("Call")
-
-
 class Message(models.Model):
-    """The log: each webhook the provider sent (one per MessageSid, so a retry is answered with the same
+    """The log: each text the provider sent (one per MessageSid, so a retry is answered with the same
     reply and changes nothing), with the TwiML we answered."""
 
     sid = models.CharField(max_length=64, unique=True)
     phone = models.CharField(max_length=40)
-    direction = models.CharField(max_length=5, choices=Direction.choices, default=Direction.INBOUND)
     body = models.TextField(blank=True)
     num_media = models.PositiveSmallIntegerField(default=0)
     reply = models.TextField(blank=True)  # the TwiML answered
