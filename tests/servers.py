@@ -170,3 +170,28 @@ def running_nodes(tmp_path: Path, count: int = 2, *, env: dict | None = None, wo
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def database_url_of_tests() -> str:
+    """The URL of the database this test runs on (the test database), for processes the test starts."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def start_worker(log: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
+    """`civic311 worker` as a process of its own over the test's database (a transactional_db test), its
+    output in `log`. Stop it with .terminate() or kill it with .kill() (SIGKILL), then .wait()."""
+    worker_env = {**_env(database_url_of_tests(), log.parent), **(env or {})}
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [CIVIC311, "worker", "--interval", "0.1", *args],
+            env=worker_env,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )

@@ -5,6 +5,7 @@ import logging
 
 from django.db import transaction
 
+from civic311.lib.env import envint
 from civic311.notify import schedule
 from civic311.servicerequests.signals import event_recorded
 
@@ -36,7 +37,7 @@ def _connect() -> None:
     from civic311.notify import tasks
 
     event_recorded.connect(on_event_recorded, dispatch_uid="notify.dispatch_event")
-    schedule.every("notify.sweep", 60, tasks.sweep_deliveries)
+    schedule.every("notify.sweep", envint("NOTIFY_SWEEP_SECONDS", 60), tasks.sweep_deliveries)
     schedule.every("routing.check_sla", 300, check_sla)
     import civic311.notify.webhook  # noqa: F401  (registers the "webhook" channel)
 

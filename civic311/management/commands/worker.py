@@ -16,6 +16,8 @@ log = logging.getLogger("civic311.worker")
 
 class Command(BaseCommand):
     help = "Run background tasks and periodic jobs (TASKS_BACKEND db or rq) until stopped."
+    # A worker sends what is queued whatever the state of, say, the admin's configuration.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument(
