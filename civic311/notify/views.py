@@ -11,6 +11,8 @@ Bad input (a forged or expired token, a score of 7, a 10,000-character comment, 
 with a clear message and a 400, and nothing is stored.
 """
 
+from typing import Any
+
 from django import forms
 from django.core.validators import validate_email
 from django.db import transaction
@@ -78,7 +80,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             {"message": _("There is nothing left to unsubscribe from: this subscription no longer exists.")},
             status=404,
         )
-    context = {
+    context: dict[str, Any] = {
         "token": token,
         "follower": target if isinstance(target, Follower) else None,
         "alert": target if isinstance(target, AreaAlert) else None,
@@ -134,7 +136,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notify/bad_link.html", {"message": _("This survey is closed.")}, status=404)
     sr = follower.request
     existing = SurveyResponse.objects.filter(request=sr, follower=follower).first()
-    context = {
+    context: dict[str, Any] = {
         "token": token,
         "number": sr.service_request_id,
         "service": sr.service.translated("service_name"),
@@ -205,7 +207,8 @@ class AlertForm(forms.Form):
                 "group", "service_name"
             )
         )
-        self.fields["services"].choices = [(s.service_code, s.service_code) for s in self.public_services]
+        services_field: Any = self.fields["services"]
+        services_field.choices = [(s.service_code, s.service_code) for s in self.public_services]
         self.service_options = [
             (s.service_code, s.pk, s.translated("service_name")) for s in self.public_services
         ]
@@ -240,8 +243,8 @@ class AlertForm(forms.Form):
             return None
         return value
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
         if self.errors.get("area"):
             return data
         if data.get("area") == "ward":

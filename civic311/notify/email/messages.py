@@ -104,7 +104,7 @@ def _follower_context(delivery: Delivery) -> dict[str, Any] | None:
         return None
     request = follower.request
     event: Event | None = delivery.event
-    context = {
+    context: dict[str, Any] = {
         "request": request_summary(request, delivery.language),
         "name": follower.name.split(" ")[0] if follower.name else "",
         "unsubscribe_url": unsubscribe_url("f", follower.pk),
@@ -115,8 +115,9 @@ def _follower_context(delivery: Delivery) -> dict[str, Any] | None:
         context["event_status"] = status_word(status, delivery.language)
         context["note"] = "" if event.redacted_at else event.note
     if delivery.kind == "closed":
-        context["survey_url"] = survey_url(follower)
-        context["scores"] = [(n, f"{context['survey_url']}?score={n}") for n in range(1, 6)]
+        link = survey_url(follower)
+        context["survey_url"] = link
+        context["scores"] = [(n, f"{link}?score={n}") for n in range(1, 6)]
     return context
 
 
