@@ -198,3 +198,17 @@ def test_a_follower_who_stopped_following_gets_nothing_more(request_by_alice, in
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PAUSED
     assert inbox.messages == []
+
+
+def test_a_report_reaches_the_inbox_through_the_real_pipeline(
+    city, settings, inbox, django_capture_on_commit_callbacks
+):
+    """From submit_request to the mail server with nothing called by hand: the event is announced after
+    commit, dispatched and sent by the task backend (run at once here)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        request = file_request(city.pothole)
+    message = inbox.wait_for_message()
+    assert message["To"] == "alice@example.org"
+    assert request.service_request_id in message["Subject"]
+    assert Delivery.objects.get(channel="email").status == DeliveryStatus.SENT
