@@ -29,6 +29,7 @@ from civic311.sms.status import describe, find_public
 MENU_SIZE = 9  # one keypad digit per choice
 BODY_MAX_LENGTH = 1600  # Twilio's limit for one message's body
 INTERSECTION_MAX_M = 150  # two streets' nearest addresses at most this far apart meet there
+LOCATION_FIELDS = {"lat/long", "location", "address_id"}  # what submit_request says of a bad place
 
 # Carrier keywords (CTIA) and their Spanish counterparts. Twilio answers STOP itself as well, and then
 # stops delivering our texts to the number; we honour it too, so no update is even attempted.
@@ -463,8 +464,14 @@ def _file(conv: Conversation, jurisdiction: Jurisdiction, inbound: Inbound) -> O
     try:
         sr = actions.submit_request(new, actions.Actor(channel=Channel.SMS))
     except RequestRejected as exc:
-        conv.step, conv.data = Step.WHERE, {k: v for k, v in conv.data.items() if k != "place"}
         reason = "; ".join(f"{e.field} {e.message}" for e in exc.errors)[:300]
+        if not any(e.field in LOCATION_FIELDS for e in exc.errors):
+            conv.step, conv.data = Step.IDLE, {}
+            return Outcome(
+                gettext("The city could not take this report (%(reason)s). Text NEW to start again.")
+                % {"reason": reason}
+            )
+        conv.step, conv.data = Step.WHERE, {k: v for k, v in conv.data.items() if k != "place"}
         return Outcome(
             gettext(
                 "The city could not take this report (%(reason)s). "

@@ -177,3 +177,14 @@ def test_a_place_outside_the_city_is_refused_and_asked_again(alice, city):
 
 def test_a_private_service_is_not_offered(alice, city):
     assert "Wellness" not in alice.says("something is wrong")
+
+
+def test_markup_in_the_description_is_refused_with_the_reason_and_nothing_is_filed(alice, city):
+    alice.says("graffiti <b>now</b>")
+    alice.says("100 W Main St")
+    alice.says("yes")
+    reply = alice.says("skip")
+    assert "The city could not take this report (description contains HTML markup" in reply
+    assert "Text NEW to start again." in reply
+    assert not ServiceRequest.objects.exists()
+    assert Conversation.objects.get().step == Step.IDLE
