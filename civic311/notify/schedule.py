@@ -34,16 +34,20 @@ def jobs() -> list[Job]:
 
 
 def run(name: str) -> Any:
-    """Run a registered plain-function job in this process (what the run_periodic task does)."""
-    return _jobs[name].task()
+    """Run a registered job in this process (what the run_periodic task does)."""
+    job = _jobs[name]
+    return job.task.call() if _is_task(job.task) else job.task()
+
+
+def _is_task(obj: Any) -> bool:
+    # A django.tasks Task, or the same class of the django-tasks package, which the RQ backend makes
+    return callable(getattr(obj, "enqueue", None)) and hasattr(obj, "func")
 
 
 def _enqueue(job: Job) -> None:
-    from django.tasks import Task
-
     from civic311.notify.tasks import run_periodic
 
-    if isinstance(job.task, Task):
+    if _is_task(job.task):
         job.task.enqueue()
     else:
         run_periodic.enqueue(job.name)
