@@ -1,6 +1,7 @@
 """The `civic311` console command: Django's management commands, with a few short names.
 
-civic311 serve [--host --port]     run the platform (ASGI)
+civic311 serve [--host --port]     run the platform (ASGI) and a task worker (--no-worker: none)
+civic311 worker [--burst]          run background tasks and periodic jobs (TASKS_BACKEND db or rq)
 civic311 init [--sample-city]      create/upgrade the database, optionally load the sample city
 civic311 apikey create NAME        print a new API key on the last line
 civic311 import chicago|nyc|open311|districts|addresses FILE
