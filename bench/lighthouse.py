@@ -72,7 +72,7 @@ def get(url: str, timeout: float = 10.0) -> bytes:
 def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
     log = log_path.open("wb")
     proc = subprocess.Popen(
-        [str(CIVIC311), "serve", "--host", "127.0.0.1", "--port", str(port), "--sla-check-seconds", "0"],
+        [str(CIVIC311), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
