@@ -3,8 +3,6 @@ registers the periodic jobs of the worker and the webhook channel."""
 
 import logging
 
-from django.db import transaction
-
 from civic311.lib.env import envint
 from civic311.notify import schedule
 from civic311.servicerequests.signals import event_recorded
@@ -13,18 +11,15 @@ log = logging.getLogger(__name__)
 
 
 def on_event_recorded(sender, event, **kwargs) -> None:
-    """event_recorded is sent after the event's transaction committed: enqueue its dispatch. Signal.send
-    does not catch, and this runs in the request that recorded the event: a queue that is down must not
-    fail it (the event stands; its notifications are the one thing lost, and logged)."""
+    """event_recorded is sent after the event's transaction committed: enqueue its dispatch now (with the
+    database queue, one INSERT). Signal.send does not catch, and this runs in the request that recorded
+    the event: a queue that is down must not fail it (the event stands; the sweep dispatches it later)."""
     from civic311.notify.tasks import dispatch_event
 
-    def enqueue() -> None:
-        try:
-            dispatch_event.enqueue(event.pk)
-        except Exception:
-            log.exception("Could not enqueue the dispatch of event %s", event.pk)
-
-    transaction.on_commit(enqueue)
+    try:
+        dispatch_event.enqueue(event.pk)
+    except Exception:
+        log.exception("Could not enqueue the dispatch of event %s; the sweep will", event.pk)
 
 
 def check_sla() -> int:
