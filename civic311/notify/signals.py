@@ -28,12 +28,23 @@ def check_sla() -> int:
     return check_overdue()
 
 
+def prune_task_results() -> None:
+    """The database queue keeps each finished task's row: drop those older than 2 days (7 if failed).
+    The delivery log, not the queue, is the record of what was sent."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.TASKS_BACKEND == "db":
+        call_command("prune_db_task_results", min_age_days=2, failed_min_age_days=7, verbosity=0)
+
+
 def _connect() -> None:
     from civic311.notify import tasks
 
     event_recorded.connect(on_event_recorded, dispatch_uid="notify.dispatch_event")
     schedule.every("notify.sweep", envint("NOTIFY_SWEEP_SECONDS", 60), tasks.sweep_deliveries)
     schedule.every("routing.check_sla", 300, check_sla)
+    schedule.every("notify.prune_task_results", 24 * 3600, prune_task_results)
     import civic311.notify.webhook  # noqa: F401  (registers the "webhook" channel)
 
 

@@ -79,3 +79,13 @@ def test_the_sla_check_escalates_from_the_worker(city):
     schedule.run("routing.check_sla")
     request.refresh_from_db()
     assert request.overdue_since is not None
+
+
+def test_finished_tasks_of_the_database_queue_are_pruned_after_two_days(city):
+    from civic311.notify.tasks import sweep_deliveries
+
+    old, recent = sweep_deliveries.enqueue(), sweep_deliveries.enqueue()
+    run_queued()
+    DBTaskResult.objects.filter(pk=old.id).update(finished_at=timezone.now() - timedelta(days=3))
+    schedule.run("notify.prune_task_results")
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [recent.db_result.pk]
