@@ -153,9 +153,13 @@ def retry(deliveries) -> int:
     Delivery.objects.filter(pk__in=ids).update(
         status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None, claimed_at=None
     )
-    for pk in ids:
-        transaction.on_commit(lambda pk=pk: wake(pk))
+    transaction.on_commit(lambda: _wake_all(ids))
     return len(ids)
+
+
+def _wake_all(ids: list[int]) -> None:
+    for pk in ids:
+        wake(pk)
 
 
 def sweep(now=None) -> int:
