@@ -67,7 +67,8 @@ class Server:
         }
         self.log = self.log_path.open("wb")
         cmd = [str(CIVIC311), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        cmd += ["--workers", str(self.workers), "--log-level", "warning"]
+        # No task worker: it would poll the database beside the measurement (the bench sends nothing).
+        cmd += ["--workers", str(self.workers), "--log-level", "warning", "--no-worker"]
         if self.sla_check_seconds is not None:
             cmd += ["--sla-check-seconds", str(self.sla_check_seconds)]
         self.proc = subprocess.Popen(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from civic311.notify import deliveries
+from civic311.notify.alert_models import AreaAlert, EmailBounce, SurveyResponse
 from civic311.notify.models import Delivery, DeliveryStatus, PeriodicJob, WebhookEndpoint
 from civic311.servicerequests.choices import EventKind
 
@@ -110,3 +111,42 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 class PeriodicJobAdmin(admin.ModelAdmin):
     list_display = ["name", "last_run_at", "next_run_at"]
     readonly_fields = ["name", "last_run_at"]
+
+
+@admin.register(AreaAlert)
+class AreaAlertAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "district",
+        "radius_m",
+        "frequency",
+        "new_requests",
+        "closures",
+        "confirmed",
+        "active",
+    ]
+    list_filter = ["frequency", "confirmed", "active", "new_requests", "closures"]
+    search_fields = ["email"]
+    raw_id_fields = ["district"]
+    filter_horizontal = ["services"]
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    """Residents' satisfaction with closed requests: read-only, it is their answer."""
+
+    list_display = ["request", "score", "language", "created_at", "updated_at"]
+    list_filter = ["score", "language"]
+    search_fields = ["request__service_request_id", "comment"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(EmailBounce)
+class EmailBounceAdmin(admin.ModelAdmin):
+    list_display = ["email", "error", "created_at"]
+    search_fields = ["email"]
