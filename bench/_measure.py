@@ -13,10 +13,13 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -539,3 +542,43 @@ def literal_sql(engine: str, target: str, sql: str, params: tuple) -> str:
 
     with psycopg.connect(target, cursor_factory=psycopg.ClientCursor) as conn:
         return conn.cursor().mogrify(sql, params)
+
+
+# --- running a bench on one database or both -------------------------------------------------------
+
+
+def write_results(results_dir: Path, name: str, result: dict) -> Path:
+    """bench/results/<name>-<db>-<time>.json."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = results_dir / f"{name}-{result['db']}-{stamp}.json"
+    path.write_text(json.dumps(result, indent=2, default=str))
+    return path
+
+
+def run_both(script: str, argv: list[str]) -> list[dict]:
+    """The bench once per database, each in a process of its own (Django is set up once per process,
+    for one DATABASE_URL); the last --db given wins, so the child's overrides "both"."""
+    results = []
+    for engine in ("sqlite", "postgres"):
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
+            out = Path(tmp.name)
+        subprocess.run([sys.executable, script, *argv, "--db", engine, "--json-out", str(out)], check=True)
+        results.append(json.loads(out.read_text()))
+        out.unlink()
+    print("\n=== summary, both databases ===")
+    return results
+
+
+def run_one_and_report(run, args, name: str, results_dir: Path, print_plans, print_table) -> int:
+    """One database: run, print the plans and the table, save the JSON (and --json-out for run_both)."""
+    t0 = time.perf_counter()
+    result = run(args.db, args)
+    result["seconds"] = round(time.perf_counter() - t0, 1)
+    print_plans(result)
+    print_table([result])
+    saved = write_results(results_dir, name, result)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(result, indent=2, default=str))
+    print(f"results: {saved}")
+    return 0

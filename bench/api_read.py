@@ -13,15 +13,12 @@ bench/results/api_read-<db>-<timestamp>.json. See bench/README.md.
 """
 
 import argparse
-import json
 import os
 import platform
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -363,44 +360,21 @@ def print_plans(result: dict) -> None:
                 print(f"    {line}")
 
 
-def write_results(result: dict) -> Path:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = RESULTS_DIR / f"api_read-{result['db']}-{stamp}.json"
-    path.write_text(json.dumps(result, indent=2, default=str))
-    return path
-
-
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     if args.db == "both":
-        # One process per database: Django is set up once per process, for one DATABASE_URL.
-        results = []
-        for engine in ("sqlite", "postgres"):
-            with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
-                out = Path(tmp.name)
-            # The last --db given wins, so the child's overrides "both".
-            subprocess.run(
-                [sys.executable, __file__, *argv, "--db", engine, "--json-out", str(out)], check=True
-            )
-            results.append(json.loads(out.read_text()))
-            out.unlink()
-        print("\n=== summary, both databases ===")
-        print_table(results)
+        print_table(_measure.run_both(__file__, argv))
         return 0
-    t0 = time.perf_counter()
-    result = run_one(args.db, args)
-    result["seconds"] = round(time.perf_counter() - t0, 1)
-    if not args.no_explain:
-        print_plans(result)
-    print_table([result])
-    saved = write_results(result)
-    if args.json_out:
-        args.json_out.write_text(json.dumps(result, indent=2, default=str))
-    print(f"results: {saved}")
-    return 0
+    return _measure.run_one_and_report(
+        run_one,
+        args,
+        "api_read",
+        RESULTS_DIR,
+        (lambda r: None if args.no_explain else print_plans(r)),
+        print_table,
+    )
 
 
 if __name__ == "__main__":

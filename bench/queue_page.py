@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -663,42 +662,16 @@ def print_plans(result: dict, which: str) -> None:
                     print(f"    {line}")
 
 
-def write_results(result: dict) -> Path:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = RESULTS_DIR / f"queue_page-{result['db']}-{stamp}.json"
-    path.write_text(json.dumps(result, indent=2, default=str))
-    return path
-
-
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     if args.db == "both":
-        # One process per database: Django is set up once per process, for one DATABASE_URL.
-        results = []
-        for engine in ("sqlite", "postgres"):
-            with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
-                out = Path(tmp.name)
-            subprocess.run(
-                [sys.executable, __file__, *argv, "--db", engine, "--json-out", str(out)], check=True
-            )
-            results.append(json.loads(out.read_text()))
-            out.unlink()
-        print("\n=== summary, both databases ===")
-        print_table(results)
+        print_table(_measure.run_both(__file__, argv))
         return 0
-    t0 = time.perf_counter()
-    result = run_one(args.db, args)
-    result["seconds"] = round(time.perf_counter() - t0, 1)
-    print_plans(result, args.explain)
-    print_table([result])
-    saved = write_results(result)
-    if args.json_out:
-        args.json_out.write_text(json.dumps(result, indent=2, default=str))
-    print(f"results: {saved}")
-    return 0
+    return _measure.run_one_and_report(
+        run_one, args, "queue_page", RESULTS_DIR, (lambda r: print_plans(r, args.explain)), print_table
+    )
 
 
 if __name__ == "__main__":
