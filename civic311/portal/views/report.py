@@ -372,13 +372,16 @@ def _contact(form: ReportForm) -> Contact:
     )
 
 
-def _remember(key: uuid.UUID, sr: ServiceRequest, *, me_too: bool = False) -> tuple[Submission, bool]:
-    try:
-        with transaction.atomic():
-            return Submission.objects.create(draft_key=key, request=sr, me_too=me_too), True
-    except IntegrityError:
-        # The same draft raced in twice: the first one stands.
-        return Submission.objects.select_related("request").get(draft_key=key), False
+def _remember(key: uuid.UUID, sr: ServiceRequest, *, me_too: bool = False) -> Submission:
+    """Record that this draft made this request; call inside the transaction that made it. When the same
+    draft raced in twice, the INSERT fails (PostgreSQL waits for the first transaction, then refuses;
+    SQLite's writers queue) and the caller's whole transaction — the second request with it — rolls back:
+    see _first_submission."""
+    return Submission.objects.create(draft_key=key, request=sr, me_too=me_too)
+
+
+def _first_submission(key: uuid.UUID) -> Submission | None:
+    return Submission.objects.select_related("request").filter(draft_key=key).first()
 
 
 def _submit(request, form: ReportForm, service: Service, uploads, key) -> HttpResponse:
@@ -398,11 +401,16 @@ def _submit(request, form: ReportForm, service: Service, uploads, key) -> HttpRe
             if not data.get("updates"):
                 # They gave contact details for the city, not for updates: stop them.
                 sr.followers.filter(reason=FollowerReason.REPORTER).update(active=False)
-            submission, created = _remember(key, sr)
+            submission = _remember(key, sr)
     except RequestRejected as exc:
         form.add_domain_errors(exc.errors)
         return _invalid(request, service.jurisdiction, form, service, request.POST.get("q", ""))
-    return _answer_submission(request, submission, created=created)
+    except IntegrityError:
+        first = _first_submission(key)
+        if first is None:  # not the draft's key that clashed
+            raise
+        return _answer_submission(request, first, created=False)
+    return _answer_submission(request, submission, created=True)
 
 
 def _me_too(request, jurisdiction, form, service, query) -> HttpResponse:
@@ -444,11 +452,16 @@ def _me_too(request, jurisdiction, form, service, query) -> HttpResponse:
                 language=contact.language,
                 reason=FollowerReason.ME_TOO,
             )
-            submission, created = _remember(key, target, me_too=True)
+            submission = _remember(key, target, me_too=True)
     except RequestRejected as exc:
         form.add_domain_errors(exc.errors)
         return _invalid(request, jurisdiction, form, service, query)
-    return _answer_submission(request, submission, created=created)
+    except IntegrityError:
+        first = _first_submission(key)
+        if first is None:  # not the draft's key that clashed
+            raise
+        return _answer_submission(request, first, created=False)
+    return _answer_submission(request, submission, created=True)
 
 
 @require_GET
