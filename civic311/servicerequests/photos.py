@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
@@ -42,7 +43,8 @@ def _open(upload: UploadedFile) -> Image.Image:
     limit = settings.CIVIC311_MAX_UPLOAD_BYTES
     if size > limit:
         raise PhotoRejected(
-            f"{upload.name} is {size / 1e6:.1f} MB; photos may be at most {limit / 1e6:.0f} MB"
+            _("%(name)s is %(size).1f MB; photos may be at most %(limit).0f MB")
+            % {"name": upload.name, "size": size / 1e6, "limit": limit / 1e6}
         )
     upload.seek(0)
     with warnings.catch_warnings():
@@ -52,22 +54,33 @@ def _open(upload: UploadedFile) -> Image.Image:
             image = Image.open(upload)
             if image.format not in ACCEPTED_FORMATS:
                 raise PhotoRejected(
-                    f"{upload.name} is a {image.format} file; send a JPEG, PNG, WebP or GIF photo"
+                    _("%(name)s is a %(format)s file; send a JPEG, PNG, WebP or GIF photo")
+                    % {"name": upload.name, "format": image.format}
                 )
             if image.width * image.height > MAX_PIXELS:
                 raise PhotoRejected(
-                    f"{upload.name} is {image.width} x {image.height} pixels; "
-                    f"at most {MAX_PIXELS // 1_000_000} megapixels are accepted"
+                    _("%(name)s is %(width)d x %(height)d pixels; at most %(max)d megapixels are accepted")
+                    % {
+                        "name": upload.name,
+                        "width": image.width,
+                        "height": image.height,
+                        "max": MAX_PIXELS // 1_000_000,
+                    }
                 )
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise PhotoRejected(f"{upload.name} decodes to an image too large to accept") from None
+            raise PhotoRejected(
+                _("%(name)s decodes to an image too large to accept") % {"name": upload.name}
+            ) from None
         except UnidentifiedImageError:
             raise PhotoRejected(
-                f"{upload.name} is not an image (its content is no JPEG, PNG, WebP or GIF)"
+                _("%(name)s is not an image (its content is no JPEG, PNG, WebP or GIF)")
+                % {"name": upload.name}
             ) from None
         except (OSError, SyntaxError, ValueError) as exc:
-            raise PhotoRejected(f"{upload.name} is a damaged image ({exc})") from None
+            raise PhotoRejected(
+                _("%(name)s is a damaged image (%(error)s)") % {"name": upload.name, "error": exc}
+            ) from None
     return image
 
 
