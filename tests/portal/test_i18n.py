@@ -1,5 +1,6 @@
 """The resident app in English, Spanish and Polish: the language switcher, pages in each language, and
-catalogs that translate every string of civic311/portal (none missing, none fuzzy, none out of date).
+catalogs that translate every string of civic311/portal and of the other files residents read
+(RESIDENT_FILES: labels, refusals, the notify pages), none missing, none fuzzy, none out of date.
 
 The pages need the compiled catalogs (`make messages`, which `make test` runs first)."""
 
@@ -184,13 +185,44 @@ def test_every_string_is_translated_and_none_is_fuzzy(language):
         assert check.returncode == 0, check.stderr
 
 
-def test_the_catalogs_hold_every_string_of_the_portal(tmp_path, settings, monkeypatch):
-    """makemessages over today's civic311/portal finds no string the catalogs lack: a new string in a
-    template or view needs its translations before it is committed."""
+# What residents read outside civic311/portal: labels (statuses, channels, follower reasons, datatypes),
+# the domain's refusals they can trigger, and the notify pages (emails have their own templates per language).
+# Staff-only apps (console, accounts, routing, admin) and the GeoReport API stay English.
+RESIDENT_FILES = [
+    "servicerequests/choices.py",
+    "servicerequests/models.py",
+    "servicerequests/intake.py",
+    "servicerequests/actions.py",
+    "servicerequests/photos.py",
+    "catalog/choices.py",
+    "geo/addresses.py",
+    "geo/districts.py",
+    "geo/geocoder.py",
+    "notify/views.py",
+    "notify/alerts.py",
+    "notify/email/tokens.py",
+    "notify/templates/notify/*.html",
+]
+
+
+def test_the_catalogs_hold_every_string_residents_read(tmp_path, settings, monkeypatch):
+    """makemessages over today's civic311/portal and the other files residents read (RESIDENT_FILES)
+    finds no string the catalogs lack: a new string in a template or view needs its translations before
+    it is committed."""
     if not shutil.which("xgettext"):
         pytest.skip("xgettext is missing: run `make system-packages` (gettext)")
-    copy = tmp_path / "portal"
-    shutil.copytree(PORTAL, copy, ignore=shutil.ignore_patterns("static", "__pycache__", "migrations"))
+    copy = tmp_path / "civic311"
+    shutil.copytree(
+        PORTAL, copy / "portal", ignore=shutil.ignore_patterns("static", "__pycache__", "migrations")
+    )
+    base = Path(settings.BASE_DIR)
+    for pattern in RESIDENT_FILES:
+        files = sorted(base.glob(pattern))
+        assert files, f"{pattern} matches no file"
+        for source in files:
+            target = copy / source.relative_to(base)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
     (copy / "locale").mkdir()
     settings.LOCALE_PATHS = []  # makemessages writes into ./locale of the copy, not into the repository
     monkeypatch.chdir(copy)
@@ -198,7 +230,8 @@ def test_the_catalogs_hold_every_string_of_the_portal(tmp_path, settings, monkey
     current = {
         (e.get("msgctxt"), e["msgid"]) for e in entries(copy / "locale" / "es" / "LC_MESSAGES" / "django.po")
     }
-    assert len(current) > 100, "makemessages found the portal's strings"
+    assert len(current) > 200, "makemessages found the portal's strings and the others residents read"
+    assert (None, "In progress") in current and (None, "How did we do?") in current
     for language in TRANSLATED:
         catalog = {
             (e.get("msgctxt"), e["msgid"]) for e in entries(LOCALE / language / "LC_MESSAGES" / "django.po")
