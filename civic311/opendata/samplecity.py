@@ -83,6 +83,7 @@ def load_catalog(path: Path = CATALOG) -> Jurisdiction:
                 "active": s.get("active", True),
                 "sla_days": s.get("sla_days"),
                 "service_notice": s.get("service_notice", ""),
+                "translations": s.get("translations", {}),
             },
         )
         _load_attributes(service, s.get("attributes", []))
@@ -101,11 +102,14 @@ def _load_attributes(service: Service, attributes: list[dict]) -> None:
                 "order": a.get("order", 1),
                 "description": a["description"],
                 "datatype_description": a.get("datatype_description") or "",
+                "translations": a.get("translations", {}),
             },
         )
         for n, v in enumerate(a.get("values", [])):
             AttributeValue.objects.update_or_create(
-                attribute=attribute, key=v["key"], defaults={"name": v["name"], "order": n}
+                attribute=attribute,
+                key=v["key"],
+                defaults={"name": v["name"], "order": n, "translations": v.get("translations", {})},
             )
 
 
