@@ -76,3 +76,11 @@ def test_the_report_page_lists_the_services_in_the_residents_language(client, sa
     client.cookies["django_language"] = "pl"
     polish = client.get("/report/").content.decode()
     assert "Nie świeci latarnia uliczna" in polish and "Dziura w jezdni" in polish
+
+
+def test_the_report_page_groups_the_services_under_translated_headings(client, sample_city):
+    group = Service.objects.exclude(group="").order_by("service_code").first()
+    spanish = group.translated("group", "es")
+    assert spanish and spanish != group.group
+    page = client.get("/report/", headers={"Accept-Language": "es"}).content.decode()
+    assert spanish in page

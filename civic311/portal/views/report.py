@@ -87,6 +87,7 @@ def _haystack(service: Service) -> str:
         service.description,
         service.translated("description"),
         service.group,
+        service.translated("group"),
         service.keywords,
     ]
     return " ".join(p for p in parts if p).lower()
@@ -121,7 +122,7 @@ def grouped(services) -> list[tuple[str, list[Service]]]:
     groups: dict[str, list[Service]] = {}
     for service in services:
         with_texts(service)
-        groups.setdefault(service.group or gettext("Other"), []).append(service)
+        groups.setdefault(service.translated("group") or gettext("Other"), []).append(service)
     return list(groups.items())
 
 
@@ -501,7 +502,7 @@ def services_json(request: HttpRequest) -> JsonResponse:
             "service_code": s.service_code,
             "service_name": s.translated("service_name"),
             "description": s.translated("description"),
-            "group": s.group,
+            "group": s.translated("group"),
             "anonymous_allowed": s.anonymous_allowed,
         }
         for s in found
