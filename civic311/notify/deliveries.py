@@ -194,6 +194,10 @@ def sweep(now=None) -> int:
             created_at__gte=now - EVENTS_LOOKBACK,
             created_at__lt=now - LOST_AFTER,
             notify_dispatch__isnull=True,
+            # An import writes history, not news: its events were never announced and must not be
+            # now (thousands of old "created" events mailing followers and alerts). Later events of an
+            # imported request are announced as they are recorded, like any other.
+            request__imported_from="",
         ).values_list("pk", flat=True)[:1000]
     )
     for event_id in lost_events:

@@ -235,6 +235,20 @@ def test_the_sweep_dispatches_an_event_whose_dispatch_was_lost(city, outbox):
     assert outbox.sent == [("alice@example.org", "created")]
 
 
+def test_the_sweep_leaves_an_imports_history_unannounced(city, outbox):
+    from django_tasks_db.models import DBTaskResult
+
+    imported = file_request(city.pothole)
+    imported.imported_from = "chicago"
+    imported.save(update_fields=["imported_from"])
+    DBTaskResult.objects.all().delete()
+    EventDispatch.objects.all().delete()
+    deliveries.sweep(now=timezone.now() + deliveries.LOST_AFTER + timedelta(seconds=1))
+    run_queued()
+    assert outbox.sent == []
+    assert not EventDispatch.objects.exists()
+
+
 def test_a_delivery_to_an_unknown_channel_fails_with_a_reason(city, outbox):
     delivery = deliveries.enqueue(Recipient("pigeon", "roof", "alert"))
     run_queued()
