@@ -79,6 +79,9 @@ class NewRequest:
     contact: Contact = field(default_factory=Contact)
     media_urls: list[str] = field(default_factory=list)
     photos: list[UploadedFile] = field(default_factory=list)
+    # False: the contact details are for the city only, the reporter asked for no updates (they are kept,
+    # as a follower that gets nothing, so staff still see who reported it).
+    follow: bool = True
 
 
 def _announce(event: Event) -> None:
@@ -245,6 +248,7 @@ def submit_request(new: NewRequest, actor: Actor, *, at: datetime | None = None)
                 language=contact.language,
                 reason=FollowerReason.REPORTER,
                 created_at=at,
+                active=new.follow,
             )
         for url in media_urls:
             _add_media(request, actor, at, url=url)

@@ -100,3 +100,17 @@ def test_nothing_is_announced_when_the_transaction_rolls_back(city):
         assert not ServiceRequest.objects.exists()
     finally:
         event_recorded.disconnect(listener)
+
+
+@pytest.mark.parametrize("follow", [True, False])
+def test_the_reporter_follows_it_unless_they_asked_for_no_updates(city, follow):
+    new = actions.NewRequest(
+        service=city.graffiti,
+        location=Location(lat=INSIDE_WARD_2[0], long=INSIDE_WARD_2[1]),
+        contact=Contact(email="ann@example.org"),
+        follow=follow,
+    )
+    sr = actions.submit_request(new, actions.Actor(channel=Channel.WEB))
+    reporter = sr.followers.get()
+    assert reporter.email == "ann@example.org"
+    assert reporter.active is follow

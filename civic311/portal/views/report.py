@@ -395,13 +395,11 @@ def _submit(request, form: ReportForm, service: Service, uploads, key) -> HttpRe
         answers=form.answers(),
         contact=_contact(form),
         photos=uploads,
+        follow=bool(data.get("updates")),
     )
     try:
         with transaction.atomic():
             sr = actions.submit_request(new, actions.Actor(channel=Channel.WEB))
-            if not data.get("updates"):
-                # They gave contact details for the city, not for updates: stop them.
-                sr.followers.filter(reason=FollowerReason.REPORTER).update(active=False)
             submission = _remember(key, sr)
     except RequestRejected as exc:
         form.add_domain_errors(exc.errors)
