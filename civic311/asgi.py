@@ -2,7 +2,11 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civic311.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from civic311.server.handler import Civic311ASGIHandler  # noqa: E402  (after setup: it loads middleware)
+
+application = Civic311ASGIHandler()

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
-from civic311.lib.env import envbool, envint, envlist, envstr
+from civic311.lib.env import envbool, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(envstr("CIVIC311_DATA_DIR", "var")).resolve()
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "civic311.portal",
     "civic311.notify",
     "civic311.sms",
+    "civic311.server",
     # The task queue's table (TASKS_BACKEND "db"; installed always so switching backends keeps the schema).
     "django_tasks_db",
 ]
@@ -119,7 +120,16 @@ def _database(url: str) -> dict[str, Any]:
         # Under ASGI each request runs in its own thread: a pool, not persistent connections.
         config["CONN_MAX_AGE"] = 0
         options = config.setdefault("OPTIONS", {})
-        options["pool"] = {"min_size": 1, "max_size": envint("DB_POOL_SIZE", 20)}
+        size = envint("DB_POOL_SIZE", 20)
+        options["pool"] = {
+            "min_size": 1,
+            "max_size": size,
+            # A request that cannot get a connection soon is answered 503 with Retry-After
+            # (civic311/server/errors.py) rather than kept waiting: the client retries, the queue drains.
+            "timeout": envfloat("DB_POOL_TIMEOUT", 5.0),
+            # Beyond this many waiting at once, refused at once (TooManyRequests: 503 too).
+            "max_waiting": envint("DB_POOL_MAX_WAITING", 10 * size),
+        }
         # Many small concurrent queries: parallel workers only add CPU to each (measured in bench/).
         options["options"] = "-c max_parallel_workers_per_gather=0"
     return config
@@ -250,8 +260,12 @@ NOMINATIM_URL = envstr("NOMINATIM_URL", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"pool_exhausted": {"()": "civic311.server.pool.DropPoolExhausted"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+    # A request refused for want of a database connection: one warning per 10 s with the pool's state
+    # (civic311/server/pool.py), not a traceback per request.
+    "loggers": {"django.request": {"filters": ["pool_exhausted"]}},
 }
 
 

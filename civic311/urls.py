@@ -5,11 +5,16 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from civic311.open311.api import api as open311_api
+from civic311.server import views as server_views
+
+# A request that found no free database connection: 503 with Retry-After (else Django's 500).
+handler500 = "civic311.server.errors.handler500"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Staff sign in through the console (password, then the second factor), the admin included.
     path("admin/login/", RedirectView.as_view(url="/staff/login/", query_string=True)),
     path("admin/", admin.site.urls),
+    path("status.json", server_views.status, name="status"),
     path("staff/", include("civic311.console.urls")),
     path("open311/", open311_api.urls),
     path("live/", include("civic311.live.urls")),

@@ -47,6 +47,7 @@ class Server:
     url: str
     api_key: str
     env: dict
+    log: Path | None = None  # the server's stderr
 
 
 def _env(database_url: str, data_dir: Path) -> dict:
@@ -60,58 +61,8 @@ def _env(database_url: str, data_dir: Path) -> dict:
     return env
 
 
-def _wait(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"server exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}"
-            )
-        try:
-            with urllib.request.urlopen(f"{url}/open311/v2/services.json", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {timeout} s")
-
-
-@contextmanager
-def running_platform(tmp_path: Path, *, workers: int = 2):
-    """`civic311 init --sample-city --no-requests`, then `civic311 serve` on a free port."""
-    with fresh_database(tmp_path) as database_url:
-        env = _env(database_url, tmp_path)
-        init = subprocess.run(
-            [CIVIC311, "init", "--sample-city", "--no-requests"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=True,
-        )
-        api_key = init.stdout.strip().splitlines()[-1]
-        port = free_port()
-        process = subprocess.Popen(
-            [CIVIC311, "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait(url, process)
-            yield Server(url, api_key, env)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def _wait_for_node(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    """Like _wait, for a server whose stderr goes to a file (running_nodes)."""
+def _wait(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    """Until the server answers services.json; its stderr goes to `log`, shown if it exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -125,22 +76,50 @@ def _wait_for_node(url: str, process: subprocess.Popen, log: Path, timeout: floa
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+SAMPLE_CITY_WITHOUT_REQUESTS = ("--sample-city", "--no-requests")
+
+
 @contextmanager
-def running_nodes(tmp_path: Path, count: int = 2, *, env: dict | None = None, workers: int = 1):
-    """Several nodes of one deployment: `civic311 init --sample-city --no-requests` once, then `count`
-    servers (`civic311 serve`, each on a free port) over the same database, with `env` added to their
-    environment (e.g. REDIS_URL, so they share live updates). Yields a list of Server, one per node.
+def running_platform(
+    tmp_path: Path,
+    *,
+    workers: int = 2,
+    env: dict | None = None,
+    init_args: tuple[str, ...] = SAMPLE_CITY_WITHOUT_REQUESTS,
+    serve_args: tuple[str, ...] = (),
+):
+    """`civic311 init` (the sample city without its requests, unless `init_args` say otherwise), then
+    `civic311 serve` on a free port, with `env` added to its environment; its stderr in Server.log."""
+    with running_nodes(tmp_path, 1, env=env, workers=workers, init_args=init_args, serve_args=serve_args) as [
+        server
+    ]:
+        yield server
+
+
+@contextmanager
+def running_nodes(
+    tmp_path: Path,
+    count: int = 2,
+    *,
+    env: dict | None = None,
+    workers: int = 1,
+    init_args: tuple[str, ...] = SAMPLE_CITY_WITHOUT_REQUESTS,
+    serve_args: tuple[str, ...] = (),
+):
+    """Several nodes of one deployment: `civic311 init` once, then `count` servers (`civic311 serve`,
+    each on a free port) over the same database, with `env` added to their environment (e.g. REDIS_URL,
+    so they share live updates). Yields a list of Server, one per node.
 
     Each node's stderr goes to a file in tmp_path (node-N.log), which a pipe nobody reads could not take
     for long: the servers log a line per 404 and per Redis outage."""
     with fresh_database(tmp_path) as database_url:
         node_env = {**_env(database_url, tmp_path), **(env or {})}
         init = subprocess.run(
-            [CIVIC311, "init", "--sample-city", "--no-requests"],
+            [CIVIC311, "init", *init_args],
             env=node_env,
             capture_output=True,
             text=True,
-            timeout=180,
+            timeout=300,
             check=True,
         )
         api_key = init.stdout.strip().splitlines()[-1]
@@ -149,7 +128,7 @@ def running_nodes(tmp_path: Path, count: int = 2, *, env: dict | None = None, wo
             for n in range(count):
                 port = free_port()
                 log = tmp_path / f"node-{n}.log"
-                command = [CIVIC311, "serve", "--port", str(port), "--workers", str(workers)]
+                command = [CIVIC311, "serve", "--port", str(port), "--workers", str(workers), *serve_args]
                 with log.open("wb") as stderr:
                     process = subprocess.Popen(
                         [*command, "--log-level", "warning"],
@@ -158,9 +137,9 @@ def running_nodes(tmp_path: Path, count: int = 2, *, env: dict | None = None, wo
                         stderr=stderr,
                         start_new_session=True,
                     )
-                started.append((Server(f"http://127.0.0.1:{port}", api_key, node_env), process, log))
+                started.append((Server(f"http://127.0.0.1:{port}", api_key, node_env, log), process, log))
             for server, process, log in started:
-                _wait_for_node(server.url, process, log)
+                _wait(server.url, process, log)
             yield [server for server, _, _ in started]
         finally:
             for _, process, _ in started:

@@ -22,14 +22,22 @@ def envbool(name: str, default: bool = False) -> bool:
     raise ValueError(f"{name}={raw!r} is not a yes/no value (use one of {sorted(TRUE_WORDS | FALSE_WORDS)})")
 
 
-def envint(name: str, default: int) -> int:
+def _number[N: (int, float)](name: str, default: N, kind: type[N], what: str) -> N:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a whole number") from None
+        raise ValueError(f"{name}={raw!r} is not {what}") from None
+
+
+def envint(name: str, default: int) -> int:
+    return _number(name, default, int, "a whole number")
+
+
+def envfloat(name: str, default: float) -> float:
+    return _number(name, default, float, "a number")
 
 
 def envlist(name: str, default: str = "") -> list[str]:

@@ -109,3 +109,23 @@ def test_the_language_switcher_works_by_keyboard(page: Page, live_server_url, sp
     page.keyboard.press("Enter")
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page).to_have_url(live_server_url + url_of("portal:offline"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_busy_page_meets_wcag_2_2_aa(page: Page, live_server_url, transactional_db, language):
+    """The page a resident sees when the server has no database connection free (503, server/errors.py),
+    served as the live server would, at one of its addresses."""
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from civic311.server.errors import busy_response
+
+    with translation.override(language):
+        busy = busy_response(RequestFactory().get("/report/"))
+    page.route(
+        "**/report/busy",
+        lambda route: route.fulfill(status=503, body=busy.content, headers=dict(busy.items())),
+    )
+    response = page.goto("/report/busy")
+    assert response is not None and response.status == 503
+    assert_accessible(page, language)

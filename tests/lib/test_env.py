@@ -2,7 +2,7 @@
 
 import pytest
 
-from civic311.lib.env import envbool, envint, envlist, envstr
+from civic311.lib.env import envbool, envfloat, envint, envlist, envstr
 
 
 def test_it_reads_a_string_or_gives_the_default(monkeypatch):
@@ -46,6 +46,16 @@ def test_it_refuses_a_number_that_is_not_whole(monkeypatch):
     monkeypatch.setenv("CIVIC311_TEST_NUMBER", "1.5")
     with pytest.raises(ValueError, match="is not a whole number"):
         envint("CIVIC311_TEST_NUMBER", 7)
+
+
+def test_it_reads_a_number_with_decimals_or_gives_the_default(monkeypatch):
+    monkeypatch.setenv("CIVIC311_TEST_NUMBER", "2.5")
+    assert envfloat("CIVIC311_TEST_NUMBER", 5.0) == 2.5
+    monkeypatch.setenv("CIVIC311_TEST_NUMBER", "")
+    assert envfloat("CIVIC311_TEST_NUMBER", 5.0) == 5.0
+    monkeypatch.setenv("CIVIC311_TEST_NUMBER", "soon")
+    with pytest.raises(ValueError, match="is not a number"):
+        envfloat("CIVIC311_TEST_NUMBER", 5.0)
 
 
 def test_it_reads_a_comma_separated_list_without_blanks(monkeypatch):

@@ -202,6 +202,7 @@ RESIDENT_FILES = [
     "notify/alerts.py",
     "notify/email/tokens.py",
     "notify/templates/notify/*.html",
+    "server/templates/server/*.html",
 ]
 
 

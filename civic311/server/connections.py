@@ -1,0 +1,32 @@
+"""Giving database connections back, on the thread that holds them (Django's connections are per thread)."""
+
+import logging
+
+from django.db import connections
+
+log = logging.getLogger(__name__)
+
+
+def give_back_pooled() -> None:
+    """Return this thread's pooled connections (PostgreSQL) that are not inside a transaction.
+
+    Run after each synchronous call of a request, so a connection is held only while code runs: an async
+    view that awaits between queries (a live stream open for minutes) holds none while it waits.
+    Connections of other kinds (SQLite: one private file handle per thread) stay until the request ends.
+    """
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and getattr(conn, "pool", None) and not conn.in_atomic_block:
+            _close(conn)
+
+
+def close_all() -> None:
+    """Close (or return to the pool) every connection of this thread: the end of a request."""
+    for conn in connections.all(initialized_only=True):
+        _close(conn)
+
+
+def _close(conn) -> None:
+    try:
+        conn.close()
+    except Exception:  # a broken connection must not stop the others from being given back
+        log.exception("closing the %s database connection failed", conn.alias)
