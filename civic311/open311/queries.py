@@ -22,8 +22,10 @@ def with_output_relations(qs: QuerySet[ServiceRequest], extended: bool) -> Query
             Prefetch("service__attributes", queryset=ServiceAttribute.objects.order_by("order")),
             Prefetch("events", queryset=Event.objects.filter(public=True).order_by("created_at", "pk")),
             Prefetch("media", queryset=Media.objects.filter(public=True)),
+            # Public duplicates only: a private request's number is not for the public.
             Prefetch(
-                "duplicates", queryset=ServiceRequest.objects.only("pk", "parent_id", "service_request_id")
+                "duplicates",
+                queryset=ServiceRequest.objects.public().only("pk", "parent_id", "service_request_id"),
             ),
         )
     return qs

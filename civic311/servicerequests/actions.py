@@ -393,6 +393,15 @@ def mark_duplicate(child: ServiceRequest, parent: ServiceRequest, actor: Actor, 
         root = root.parent
     if root.pk == child.pk:
         raise RequestRejected([FieldError("parent", f"{parent} is already a duplicate of {child}")])
+    if child.public and not root.public:
+        # Its reporter and followers would be sent to a request they may not see.
+        raise RequestRejected(
+            [
+                FieldError(
+                    "parent", f"{root} is not public: a public request cannot be closed as its duplicate"
+                )
+            ]
+        )
     note = _check_note(note) or f"Duplicate of {root.service_request_id}"
     at = timezone.now()
     with transaction.atomic():
@@ -413,11 +422,13 @@ def mark_duplicate(child: ServiceRequest, parent: ServiceRequest, actor: Actor, 
         locked_root = ServiceRequest.objects.select_for_update().get(pk=root.pk)
         locked_root.updated_datetime = at
         locked_root.save(update_fields=["updated_datetime"])
+        # Public when the duplicate is: a private request's number is never shown on a public one.
         _record(
             locked_root,
             EventKind.DUPLICATE_ADDED,
             actor,
             at=at,
+            public=locked.public,
             data={"duplicate": locked.service_request_id},
         )
         # Whoever followed the duplicate now follows the original: they hear when it is fixed.
@@ -505,7 +516,7 @@ def reroute(
     note: str = "",
 ) -> Event:
     """Send a request elsewhere by hand: another department, team or person. Public when the department
-    changes (residents see where their request is), internal otherwise."""
+    changes (residents see where their request is), internal otherwise. `note` (why) is internal always."""
     note = _check_note(note)
     if team is not None and (department is None or team.department_id != department.pk):
         raise RequestRejected([FieldError("team", f"{team.name} is not a team of {department}")])
@@ -539,15 +550,12 @@ def reroute(
         kind = (
             EventKind.ROUTED if department_changed or before["team"] != locked.team_id else EventKind.ASSIGNED
         )
-        event = _record(
-            locked,
-            kind,
-            actor,
-            at=at,
-            public=department_changed and department is not None,
-            note=note,
-            data=data,
-        )
+        public = department_changed and department is not None
+        # The public step says only where the request went; why is staff's ("Why (internal)"), on an
+        # internal note beside it.
+        event = _record(locked, kind, actor, at=at, public=public, note="" if public else note, data=data)
+        if public and note:
+            _record(locked, EventKind.NOTE, actor, at=at, public=False, note=note, data={"reroute": event.pk})
     request.refresh_from_db()
     return event
 

@@ -257,7 +257,10 @@ def test_reroute_to_another_departments_team(signed_in, client, city, actors, cr
     pothole.refresh_from_db()
     assert (pothole.department, pothole.team, pothole.assignee) == (city.water, mains, actors["dave"])
     event = pothole.events.filter(kind=EventKind.ROUTED).latest("pk")
-    assert event.actor == actors["carol"] and event.public and event.note == "A main"
+    # The public step says where it went; why is on an internal note beside it.
+    assert event.actor == actors["carol"] and event.public and event.note == ""
+    why = pothole.events.filter(kind=EventKind.NOTE).latest("pk")
+    assert (why.note, why.public, why.data) == ("A main", False, {"reroute": event.pk})
     assert event.data["by_hand"] is True and event.data["department_name"] == "Water Management"
     client.logout()
     assert public_api(client, pothole)["agency_responsible"] == "Water Management"
