@@ -1,5 +1,7 @@
 """Second factor (TOTP) rules: who must use one, who has one, whether this session passed it."""
 
+from urllib.parse import quote
+
 from django.http import HttpRequest
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -28,6 +30,10 @@ def pending_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).first()
 
 
+VERIFY_URL = "/staff/verify/"
+SETUP_URL = "/staff/totp/setup/"
+
+
 def second_factor_ok(request: HttpRequest) -> bool:
     """Signed in, and verified by TOTP when the user has a device or the role demands one."""
     user = request.user
@@ -36,3 +42,13 @@ def second_factor_ok(request: HttpRequest) -> bool:
     if has_totp(user) or requires_totp(user):
         return bool(getattr(user, "is_verified", lambda: False)())
     return True
+
+
+def owed_second_factor_url(request: HttpRequest, next_url: str) -> str | None:
+    """Where a signed-in user who still owes the second factor goes: the code (then on to `next_url`), or
+    setting up an authenticator when their role demands one they lack. None when nothing is owed."""
+    if second_factor_ok(request):
+        return None
+    if has_totp(request.user):
+        return f"{VERIFY_URL}?next={quote(next_url, safe='/')}"
+    return SETUP_URL

@@ -6,7 +6,30 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
 from civic311.accounts.permissions import can, profile_of
-from civic311.accounts.security import has_totp, requires_totp, second_factor_ok
+from civic311.accounts.security import owed_second_factor_url
+
+
+def _door(request, *, staff_only: bool):
+    """The answer that stops `request` at the door, or None to let it in."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(f"/staff/login/?next={request.get_full_path()}")
+    if staff_only and profile_of(user) is None:
+        raise PermissionDenied("This account is not a staff account.")
+    if owed := owed_second_factor_url(request, request.get_full_path()):
+        return redirect(owed)
+    return None
+
+
+def second_factor_required(view):
+    """Signed in, and past the second factor where the console asks for it (any account: the password
+    change page)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return _door(request, staff_only=False) or view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def staff_required(capability: str | None = None):
@@ -16,17 +39,9 @@ def staff_required(capability: str | None = None):
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            user = request.user
-            if not user.is_authenticated:
-                return redirect(f"/staff/login/?next={request.get_full_path()}")
-            if profile_of(user) is None:
-                raise PermissionDenied("This account is not a staff account.")
-            if not second_factor_ok(request):
-                if has_totp(user):
-                    return redirect(f"/staff/verify/?next={request.get_full_path()}")
-                if requires_totp(user):
-                    return redirect("/staff/totp/setup/")
-            if capability is not None and not can(user, capability):
+            if stopped := _door(request, staff_only=True):
+                return stopped
+            if capability is not None and not can(request.user, capability):
                 raise PermissionDenied(f"Your role may not {capability.replace('_', ' ')}.")
             return view(request, *args, **kwargs)
 

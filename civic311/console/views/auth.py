@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -17,6 +18,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civic311.accounts.security import has_totp, pending_device
+from civic311.console.access import second_factor_required
 from civic311.console.forms import TotpForm
 
 
@@ -25,7 +27,10 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@method_decorator(second_factor_required, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Behind the second factor too: a password alone must not replace the password."""
+
     template_name = "console/password_change.html"
     success_url = "/staff/"
 
