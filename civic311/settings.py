@@ -34,7 +34,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, behind the console's sign-in and second factor (civic311/accounts/admin_site.py).
+    "civic311.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -140,7 +141,9 @@ DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out username/address pair before the password is even checked.
+    # First: a user name with too many failures from anywhere (accounts/login_limits.py), then a
+    # locked-out user name/address pair (django-axes), both before the password is even checked.
+    "civic311.accounts.login_limits.UsernameLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -151,6 +154,11 @@ AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The client's address is REMOTE_ADDR, never a header the client sets (accounts/client.py).
+AXES_CLIENT_IP_CALLABLE = "civic311.accounts.client.client_address"
+LOGIN_USERNAME_FAILURE_LIMIT = envint("LOGIN_USERNAME_FAILURE_LIMIT", 20)
+# Proxies (addresses or networks) whose X-Forwarded-For the server believes; none by default.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = envstr("TOTP_ISSUER", "Civic311")
@@ -188,7 +196,16 @@ CIVIC311_MAX_UPLOAD_BYTES = envint("CIVIC311_MAX_UPLOAD_BYTES", 10_000_000)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # Whole request bodies, photos included: refused with 413 before anything is read.
 CIVIC311_MAX_REQUEST_BYTES = envint("CIVIC311_MAX_REQUEST_BYTES", 60_000_000)
-SERVE_MEDIA = envbool("SERVE_MEDIA", True)
+# A body must keep coming: after the grace, at least this many bytes a second on average, else 408
+# (civic311/server/limits.py). 8 kB/s lets a 10 MB photo through a poor mobile link in 20 minutes.
+CIVIC311_BODY_GRACE_SECONDS = envfloat("CIVIC311_BODY_GRACE_SECONDS", 30.0)
+CIVIC311_BODY_MIN_BYTES_PER_SECOND = envint("CIVIC311_BODY_MIN_BYTES_PER_SECOND", 8_000)
+# Connections (live streams included) one server process takes at once; more are answered 503.
+CIVIC311_MAX_CONNECTIONS = envint("CIVIC311_MAX_CONNECTIONS", 1000)
+# Photos are always served through the app, which checks who may see each (portal/views/photos.py). With a
+# prefix, e.g. /protected-media/, the app answers with X-Accel-Redirect and nginx sends the file from an
+# `internal` location over MEDIA_ROOT.
+MEDIA_ACCEL_PREFIX = envstr("MEDIA_ACCEL_PREFIX", "")
 # Map tiles for the resident app, e.g. https://tile.example.org/{z}/{x}/{y}.png. Empty: no tiles, the
 # maps draw the city's ward outlines as their base (offline, tests, a city without a tile server).
 PORTAL_TILE_URL = os.environ.get("PORTAL_TILE_URL", "")

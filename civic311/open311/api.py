@@ -10,14 +10,12 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Query, Schema, UploadedFile
 from ninja.errors import ValidationError as NinjaValidationError
 
 from civic311.catalog.choices import ServiceType
 from civic311.catalog.models import Service
-from civic311.open311 import jurisdictions, queries
-from civic311.open311.models import ApiKey
+from civic311.open311 import jurisdictions, keys, queries
 from civic311.open311.params import get, parse_bool, parse_datetime, parse_int, parse_request_filter, window
 from civic311.open311.render import (
     ApiError,
@@ -69,17 +67,6 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
-
-
-def _api_key(request: HttpRequest) -> ApiKey:
-    raw = (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
-    if not raw:
-        raise ApiError(403, "api_key: an API key is required to write; ask the city for one")
-    key = ApiKey.objects.find(raw)
-    if key is None:
-        raise ApiError(403, "api_key: this key is not valid (unknown or revoked)")
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
-    return key
 
 
 def _service(jurisdiction, code: str) -> Service:
@@ -203,7 +190,7 @@ def post_request(
     media: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja's way of optional files
 ):
     fmt = check_format(fmt)
-    key = _api_key(request)
+    key = keys.key_of(request)
     jurisdiction = jurisdictions.resolve(request)
     code = (form.service_code or "").strip()
     if not code:
@@ -429,7 +416,7 @@ class PostUpdateForm(Schema):
 )
 def post_update(request: HttpRequest, fmt: str, form: Form[PostUpdateForm]):
     fmt = check_format(fmt)
-    key = _api_key(request)
+    key = keys.key_of(request)
     jurisdiction = jurisdictions.resolve(request)
     errors: list[FieldError] = []
     number = get(request.POST, "service_request_id")

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,7 +17,9 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from civic311.accounts.client import client_address
 from civic311.catalog.models import Jurisdiction
 from civic311.servicerequests.models import Comment, ServiceRequest
 
@@ -61,9 +64,9 @@ def spam_reasons(request: ServiceRequest, text: str) -> list[str]:
 
 
 def client_hash(request: HttpRequest) -> str:
-    """A keyed hash of the client's address: the same client is recognised, the address never stored.
-    REMOTE_ADDR only: a header the client sets (X-Forwarded-For) would let anyone pick a new identity."""
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    """A keyed hash of the client's address (accounts.client: never a header the client sets): the same
+    client is recognised, the address never stored."""
+    address = client_address(request)
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"client:{address}".encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -80,20 +83,35 @@ COMMENT_LIMIT = Limit(5, 600)
 FOLLOW_LIMIT = Limit(10, 600)
 SIGN_IN_LIMIT = Limit(5, 600)  # links asked for, per client
 SIGN_IN_EMAIL_LIMIT = Limit(3, 3600)  # links mailed, per address: nobody's inbox is flooded
+# Reports filed from the report form, per client: a walk reporting several graffiti fits, a flood does not.
+REPORT_LIMIT = Limit(8, 600)
+
+
+def _key(action: str, who: str) -> str:
+    return f"portal:limit:{action}:{who}"
 
 
 def over_limit(action: str, who: str, limit: Limit) -> bool:
     """Count one `action` by `who`; True when that goes past the limit (the action must be refused).
     A fixed window that starts at the first action: simple, and enough against a flood."""
-    key = f"portal:limit:{action}:{who}"
+    key = _key(action, who)
     if cache.add(key, 1, timeout=limit.seconds):
+        cache.set(f"{key}:ends", time.time() + limit.seconds, timeout=limit.seconds)
         return False
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=limit.seconds)
+        cache.set(f"{key}:ends", time.time() + limit.seconds, timeout=limit.seconds)
         return False
     return count > limit.count
+
+
+def wait_seconds(action: str, who: str, limit: Limit) -> int:
+    """How long until `who` may do `action` again (after over_limit said no): the rest of the window."""
+    ends = cache.get(f"{_key(action, who)}:ends")
+    left = (ends - time.time()) if isinstance(ends, int | float) else limit.seconds
+    return max(1, min(int(left) + 1, limit.seconds))
 
 
 def limit_message(limit: Limit) -> str:
@@ -106,6 +124,18 @@ def limit_message(limit: Limit) -> str:
     }
 
 
+def try_again_message(limit: Limit, seconds: int) -> str:
+    """The limit, and when the client may try again (in whole minutes, rounded up)."""
+    minutes = max(1, -(-seconds // 60))
+    return ngettext(
+        "At most %(count)d reports from here in %(window)d minutes. What you filled in is kept: "
+        "please send it again in %(minutes)d minute.",
+        "At most %(count)d reports from here in %(window)d minutes. What you filled in is kept: "
+        "please send it again in %(minutes)d minutes.",
+        minutes,
+    ) % {"count": limit.count, "window": max(1, limit.seconds // 60), "minutes": minutes}
+
+
 # --- one-time sign-in links -------------------------------------------------------------------------
 
 SIGN_IN_SALT = "civic311.portal.sign-in"
@@ -116,24 +146,30 @@ class BadToken(Exception):
     """The link is forged, expired or already used; the message says which, for the resident."""
 
 
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=SIGN_IN_SALT)
+
+
 def make_sign_in_token(email: str) -> str:
-    """A signed, timestamped token for `email`, with a nonce that makes it single-use."""
-    return signing.dumps(
-        {"e": email.lower(), "n": secrets.token_urlsafe(12)}, salt=SIGN_IN_SALT, compress=True
-    )
+    """A signed, timestamped random id; the address it signs in waits in the shared cache under that id,
+    so the link (and every log that records it) holds no address."""
+    nonce = secrets.token_urlsafe(18)
+    cache.set(f"portal:signin:{nonce}", email.lower(), timeout=SIGN_IN_MAX_AGE + 60)
+    return _signer().sign(nonce)
 
 
 def check_sign_in_token(token: str) -> dict:
-    """The payload of a token that is genuine and not expired (spent or not); raises BadToken."""
+    """{"n": id, "e": email} of a token that is genuine and not expired (spent or not); raises BadToken."""
     try:
-        payload = signing.loads(token, salt=SIGN_IN_SALT, max_age=SIGN_IN_MAX_AGE)
+        nonce = _signer().unsign(token, max_age=SIGN_IN_MAX_AGE)
     except signing.SignatureExpired:
         raise BadToken(_("This sign-in link has expired. Ask for a new one below.")) from None
     except signing.BadSignature:
         raise BadToken(_("This sign-in link is not valid. Ask for a new one below.")) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("e"), str) or not payload.get("n"):
-        raise BadToken(_("This sign-in link is not valid. Ask for a new one below."))
-    return payload
+    email = cache.get(f"portal:signin:{nonce}")
+    if not isinstance(email, str):
+        raise BadToken(_("This sign-in link has expired. Ask for a new one below."))
+    return {"n": nonce, "e": email}
 
 
 def use_sign_in_token(token: str) -> str:

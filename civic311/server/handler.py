@@ -1,9 +1,11 @@
 """The ASGI application: Django's ASGI handler, with each request's synchronous code on a thread of ours
-(threads.py) whose connections are closed when the request ends, however it ends."""
+(threads.py) whose connections are closed when the request ends, however it ends, and its body guarded
+as it arrives (limits.py)."""
 
 from asgiref.sync import ThreadSensitiveContext
 from django.core.handlers.asgi import ASGIHandler
 
+from civic311.server.limits import Refused, RequestGuard
 from civic311.server.threads import REQUEST_THREADS, RequestThread
 
 
@@ -21,6 +23,11 @@ class Civic311ASGIHandler(ASGIHandler):
         thread = RequestThread(self.threads)
         try:
             async with ThreadSensitiveContext(executor=thread):
-                await self.handle(scope, receive, send)
+                guard = RequestGuard(scope, receive)
+                try:
+                    await guard.check()
+                    await self.handle(scope, guard.receive, send)
+                except Refused as refused:  # before any of the response was sent: see limits.py
+                    await refused.answer(scope, send)
         finally:
             thread.end()

@@ -3,6 +3,7 @@
 Nothing here writes a request on its own: the functions of `actions.py` do, and each writes an Event.
 """
 
+import secrets
 import uuid
 from datetime import datetime
 
@@ -250,13 +251,34 @@ class Event(models.Model):
         return georeport_status(self.status_code)
 
 
+def photo_path(instance: "Media", filename: str) -> str:
+    """Where an uploaded photo is stored: a random name, so no one finds a photo by guessing its URL
+    (the view that serves them, portal/views/photos.py, checks who may see it anyway)."""
+    return f"requests/{secrets.token_urlsafe(24)}.jpg"
+
+
+def thumbnail_path(instance: "Media", filename: str) -> str:
+    return f"requests/thumbs/{secrets.token_urlsafe(24)}.jpg"
+
+
+class MediaQuerySet(models.QuerySet):
+    def public(self) -> "MediaQuerySet":
+        """Photos anyone may see: shown (not held back) on a request anyone may see."""
+        return self.filter(public=True, request__public=True)
+
+    def stored_as(self, name: str) -> "MediaQuerySet":
+        """The photo whose file or thumbnail is stored under `name` (a path below MEDIA_ROOT)."""
+        return self.filter(models.Q(file=name) | models.Q(thumbnail=name))
+
+
 class Media(models.Model):
     """A photo of a request: an uploaded file (checked, EXIF stripped) or a URL a client gave."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="media")
     event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="media")
-    file = models.FileField(upload_to="requests/%Y/%m/", blank=True)
-    thumbnail = models.FileField(upload_to="requests/%Y/%m/thumbs/", blank=True)
+    # Indexed: GET /media/<name> finds its photo by the stored name (portal/views/photos.py).
+    file = models.FileField(upload_to=photo_path, blank=True, db_index=True)
+    thumbnail = models.FileField(upload_to=thumbnail_path, blank=True, db_index=True)
     url = models.URLField(
         max_length=500, blank=True, help_text=_("An outside URL, when no file was uploaded")
     )
@@ -265,6 +287,8 @@ class Media(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     public = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MediaQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -64,7 +64,14 @@ class Command(BaseCommand):
                 port=port,
                 workers=workers,
                 log_level=log_level,
-                proxy_headers=True,
+                # The client's address from X-Forwarded-For only when a trusted proxy sent it.
+                proxy_headers=bool(settings.TRUSTED_PROXIES),
+                forwarded_allow_ips=",".join(settings.TRUSTED_PROXIES) or None,
+                # Request line and headers within CIVIC311_HEADER_TIMEOUT_SECONDS (server/protocol.py).
+                http="civic311.server.protocol:TimedHttpToolsProtocol",
+                # Beyond this many connections at once, 503 at once rather than queueing without end.
+                limit_concurrency=settings.CIVIC311_MAX_CONNECTIONS,
+                timeout_keep_alive=5,
                 # Live streams (SSE) stay open; on shutdown give them 5 s, then close: clients reconnect.
                 timeout_graceful_shutdown=5,
                 lifespan="off",

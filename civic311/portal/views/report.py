@@ -29,6 +29,7 @@ from civic311.geo.districts import district_ids_at
 from civic311.geo.geocoder import get_geocoder
 from civic311.geo.models import District
 from civic311.lib.geomath import degrees_box, haversine_m
+from civic311.portal import community
 from civic311.portal.forms import MAX_PHOTOS, ReportForm
 from civic311.portal.models import Submission
 from civic311.portal.views.home import map_settings
@@ -295,7 +296,24 @@ def report_start(request: HttpRequest) -> HttpResponse:
             return _offer_photo_position(request, jurisdiction, form, service, query, position)
     if form.errors or service is None:  # check_complete() has said why when service is None
         return _invalid(request, jurisdiction, form, service, query)
+    who = community.client_hash(request)
+    if community.over_limit("report", who, community.REPORT_LIMIT):
+        return _too_many(request, jurisdiction, form, service, query, who)
     return _submit(request, form, service, uploads, key)
+
+
+def _too_many(request, jurisdiction, form, service, query, who: str) -> HttpResponse:
+    """429, the form as the resident filled it in, and when to send it again (Retry-After too: the
+    offline drafts wait for it)."""
+    wait = community.wait_seconds("report", who, community.REPORT_LIMIT)
+    form.add_error(None, community.try_again_message(community.REPORT_LIMIT, wait))
+    if _wants_json(request):
+        response: HttpResponse = _json_errors(form)
+        response.status_code = 429
+    else:
+        response = _render(request, _context(request, jurisdiction, form, service, query), status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _draft_key(raw: str) -> uuid.UUID | None:
