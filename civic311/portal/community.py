@@ -66,7 +66,7 @@ def spam_reasons(request: ServiceRequest, text: str) -> list[str]:
 def client_hash(request: HttpRequest) -> str:
     """A keyed hash of the client's address (accounts.client: never a header the client sets): the same
     client is recognised, the address never stored."""
-    address = client_address(request)
+    address = client_address(request) or "unknown"
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"client:{address}".encode(), hashlib.sha256).hexdigest()[:32]
 
