@@ -6,10 +6,10 @@ ward 1 covers longitudes -87.64..-87.63, ward 2 -87.63..-87.62, latitudes 41.87.
 
 from dataclasses import dataclass, field
 
+from civic311.accounts.models import ApiKey
 from civic311.catalog.models import AttributeValue, Department, Jurisdiction, Service, ServiceAttribute
 from civic311.geo import addresses
 from civic311.geo.models import Address, District
-from civic311.open311.models import ApiKey
 from civic311.routing.models import RoutingRule
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Channel

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from civic311.opendata import samplecity
+from civic311.management import samplecity
 
 pytestmark = pytest.mark.slow
 

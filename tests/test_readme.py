@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from civic311.open311.models import ApiKey
-from civic311.opendata import samplecity
+from civic311.accounts.models import ApiKey
+from civic311.management import samplecity
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

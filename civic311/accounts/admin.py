@@ -1,9 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from civic311.accounts.models import RolePolicy, StaffProfile
+from civic311.accounts.models import ApiKey, RolePolicy, StaffProfile
 
 User = get_user_model()
 
@@ -68,3 +68,29 @@ class ChangeLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefix", "contact", "created_at", "last_used_at", "revoked_at"]
+    search_fields = ["name", "prefix", "contact"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    fields = ["name", "contact", "prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key, raw = ApiKey.create(obj.name, obj.contact)
+        obj.pk, obj.key_hash, obj.prefix, obj.created_at = key.pk, key.key_hash, key.prefix, key.created_at
+        # Shown once: only the hash is stored.
+        messages.warning(request, f"The new key is {raw} — copy it now; it will not be shown again.")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: requests keep pointing at the client that filed them
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request, queryset):
+        for key in queryset.active():
+            key.revoke()

@@ -1,7 +1,12 @@
-"""Who works in the 311 system: a profile per staff user (role, department, team) and per-role policy."""
+"""Who acts in the 311 system: a profile per staff user (role, department, team), per-role policy, and the
+keys of the client applications that file requests through the GeoReport API (an API client is an actor)."""
+
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civic311.accounts.choices import CAPABILITIES, Role
@@ -47,3 +52,61 @@ class RolePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {'TOTP required' if self.require_totp else 'password'}"
+
+
+KEY_PREFIX = "c311_"
+
+
+def hash_key(raw: str) -> str:
+    # Keys are 32 random bytes, so a plain SHA-256 is enough: there is nothing to brute-force.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def find(self, raw: str) -> "ApiKey | None":
+        """The active key matching a presented key, or None."""
+        if not raw or len(raw) > 200:
+            return None
+        return self.active().filter(key_hash=hash_key(raw)).first()
+
+
+class ApiKey(models.Model):
+    """A client application's key for POSTing to the GeoReport API. Only its hash is stored."""
+
+    name = models.CharField(max_length=200, help_text=_("Who holds it, e.g. 'SeeClickFix'"))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the key, shown in the admin so a key can be recognised.
+    prefix = models.CharField(max_length=16, editable=False)
+    contact = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        # The table kept its name when the model moved here from open311 (migration accounts 0002).
+        db_table = "open311_apikey"
+        ordering = ["name"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def create(cls, name: str, contact: str = "") -> tuple["ApiKey", str]:
+        """A new key; returns it with the raw key, which is shown once and never stored."""
+        raw = KEY_PREFIX + secrets.token_urlsafe(32)
+        key = cls.objects.create(name=name, contact=contact, key_hash=hash_key(raw), prefix=raw[:10])
+        return key, raw
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

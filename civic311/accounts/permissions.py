@@ -4,11 +4,11 @@ Capabilities come from the role (choices.CAPABILITIES); scope from the departmen
 act on their department's requests (supervisors also on triage), agents and administrators on all.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from civic311.accounts.choices import Capability, Role
 from civic311.accounts.models import StaffProfile
-from civic311.servicerequests.models import ServiceRequest
+from civic311.servicerequests.models import ServiceRequest, ServiceRequestQuerySet
 
 
 def profile_of(user) -> StaffProfile | None:
@@ -41,7 +41,7 @@ def scope_filter(user) -> Q | None:
     return scope
 
 
-def visible_requests(user) -> QuerySet[ServiceRequest]:
+def visible_requests(user) -> ServiceRequestQuerySet:
     scope = scope_filter(user)
     if scope is None:
         return ServiceRequest.objects.none()

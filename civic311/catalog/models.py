@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from civic311.catalog.choices import LIST_DATATYPES, Datatype, ServiceType
+from civic311.catalog.search import rank
 
 
 def validate_time_zone(value: str) -> None:
@@ -97,6 +98,14 @@ class ServiceQuerySet(models.QuerySet):
     def offered(self):
         """Services residents can file new requests for."""
         return self.filter(active=True)
+
+    def listed(self, jurisdiction: "Jurisdiction"):
+        """What residents are offered to choose from: offered, public services, by group and name."""
+        return self.filter(jurisdiction=jurisdiction).offered().public().order_by("group", "service_name")
+
+    def search(self, query: str) -> list["Service"]:
+        """These services ranked by how well the typed words fit them (catalog/search.py)."""
+        return rank(self, query)
 
 
 class Service(Translated):

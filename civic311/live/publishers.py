@@ -4,7 +4,7 @@
 Two topics per event:
 
 - `request:<service_request_id>`, for anyone (the tracking page): public events of public requests
-  only, in the shape of a GeoReport note (open311.schemas.build_note), so the live view and the API
+  only, in the shape of a GeoReport note (servicerequests.public.build_note), so the live view and the API
   agree on what is public; plus service_request_id, status, status_code, the event id (for SSE ids and
   Last-Event-ID) and jurisdiction_id (numbers are unique per jurisdiction only; the stream filters on it).
 - `staff:department:<department code or 'none'>`, for the staff console: every event, public or not,
@@ -20,9 +20,9 @@ from civic311.catalog import cache
 from civic311.catalog.models import Department, Jurisdiction
 from civic311.lib.datetimes import format_w3c
 from civic311.live import broker
-from civic311.open311.schemas import build_note
 from civic311.servicerequests.choices import georeport_status
 from civic311.servicerequests.models import Event, ServiceRequest
+from civic311.servicerequests.public import build_note
 
 logger = logging.getLogger(__name__)
 

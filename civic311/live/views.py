@@ -14,11 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
+from civic311.catalog import jurisdictions
 from civic311.catalog.models import Jurisdiction
 from civic311.live.publishers import public_message, request_topic
 from civic311.live.sse import sse_response
-from civic311.open311 import jurisdictions
-from civic311.open311.render import ApiError
 from civic311.servicerequests.models import Event, ServiceRequest
 from civic311.servicerequests.numbers import normalize_number
 
@@ -29,7 +28,7 @@ MAX_REPLAY = 100
 def _public_request(request: HttpRequest, number: str) -> tuple[Jurisdiction, ServiceRequest, str]:
     """The jurisdiction, the public request, and the id of its newest public event (where the stream
     starts from: see sse.py on start_id)."""
-    jurisdiction = jurisdictions.resolve(request)
+    jurisdiction = jurisdictions.resolve(request.GET.get("jurisdiction_id", ""))
     found = (
         ServiceRequest.objects.public()
         .filter(
@@ -63,9 +62,9 @@ def _public_events_after(sr: ServiceRequest, jurisdiction: Jurisdiction, last_ev
 async def request_events(request: HttpRequest, service_request_id: str) -> HttpResponseBase:
     try:
         jurisdiction, sr, newest = await sync_to_async(_public_request)(request, service_request_id)
-    except ApiError as exc:
-        if exc.status == 404:
-            raise Http404(str(exc)) from None
+    except jurisdictions.JurisdictionNotFound as exc:
+        raise Http404(str(exc)) from None
+    except jurisdictions.JurisdictionRequired as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
 
     def transform(message: dict) -> dict | None:

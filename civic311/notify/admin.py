@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from civic311.notify import deliveries
 from civic311.notify.alert_models import AreaAlert, EmailBounce, SurveyResponse
-from civic311.notify.models import Delivery, DeliveryStatus, PeriodicJob, WebhookEndpoint
+from civic311.notify.models import Delivery, DeliveryStatus, PeriodicJob, TextOptOut, WebhookEndpoint
 from civic311.servicerequests.choices import EventKind
 
 RETRY_BUTTON = "_retry"
@@ -150,3 +150,11 @@ class SurveyResponseAdmin(admin.ModelAdmin):
 class EmailBounceAdmin(admin.ModelAdmin):
     list_display = ["email", "error", "created_at"]
     search_fields = ["email"]
+
+
+@admin.register(TextOptOut)
+class TextOptOutAdmin(admin.ModelAdmin):
+    """Numbers that said STOP. Deleting one sends it texts again: only when its owner asked (START does)."""
+
+    list_display = ["phone", "created_at"]
+    search_fields = ["phone"]

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.models import District
-from civic311.lib.geomath import degrees_box, haversine_m
+from civic311.lib.geomath import haversine_m
 from civic311.notify.alert_models import AlertFrequency, AreaAlert
 from civic311.notify.email import DIGEST_EVERY_SECONDS
 from civic311.servicerequests.choices import CLOSED_STATUSES, EventKind
@@ -78,7 +78,7 @@ def matching_alerts(request: ServiceRequest, what: str, *, immediate: bool) -> l
 
 
 def requests_in_area(alert: AreaAlert):
-    """Public requests of the alert's jurisdiction, area and services (radius: its bounding box first)."""
+    """Public requests of the alert's jurisdiction, area (a district, or a circle) and services."""
     requests = ServiceRequest.objects.public().filter(
         jurisdiction_id=alert.jurisdiction_id, service__private=False
     )
@@ -88,8 +88,7 @@ def requests_in_area(alert: AreaAlert):
     if alert.district_id is not None:
         return requests.filter(districts=alert.district_id)
     assert alert.lat is not None and alert.long is not None and alert.radius_m is not None
-    min_lat, min_long, max_lat, max_long = degrees_box(alert.lat, alert.long, alert.radius_m)
-    return requests.filter(lat__range=(min_lat, max_lat), long__range=(min_long, max_long))
+    return requests.near(alert.lat, alert.long, alert.radius_m)
 
 
 @dataclass

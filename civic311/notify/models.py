@@ -103,3 +103,14 @@ class EventDispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} at {self.dispatched_at:%Y-%m-%d %H:%M}"
+
+
+class TextOptOut(models.Model):
+    """A phone number that said STOP (to our number, or to the carrier: Twilio's error 21610): no text goes
+    to it until it says START. Kept by notify, which sends texts, so every channel that texts reads it."""
+
+    phone = models.CharField(max_length=40, unique=True)  # E.164
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.phone

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from civic311.accounts.throttle import Limit, client_hash, limit_message, over_limit
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.models import District
 from civic311.notify import alerts
@@ -36,7 +37,6 @@ from civic311.notify.alert_models import (
 )
 from civic311.notify.email import tokens
 from civic311.notify.email.recipients import follower_language, language_of
-from civic311.portal.community import Limit, client_hash, limit_message, over_limit
 from civic311.servicerequests.models import Follower
 
 COMMENT_MAX_LENGTH = 2000

@@ -26,29 +26,31 @@ from civic311.open311.render import (
     respond,
 )
 from civic311.open311.schemas import (
-    PUBLIC_FIELDS,
     SPECIFICATION_URL,
     AttributeOut,
     Discovery,
     Endpoint,
     Error,
     PostRequestOut,
-    RequestOut,
-    RequestOutExtended,
     ServiceDefinition,
     ServiceOut,
     TokenOut,
-    UpdateOut,
     UpdatePostedOut,
-    build_request,
-    build_request_row,
-    build_update,
 )
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import FIXMYSTREET_TO_STATUS, Channel
 from civic311.servicerequests.intake import Contact, FieldError, Location, RequestRejected, parse_coordinate
 from civic311.servicerequests.models import Event, ServiceRequest
 from civic311.servicerequests.numbers import normalize_number
+from civic311.servicerequests.public import (
+    PUBLIC_FIELDS,
+    RequestOut,
+    RequestOutExtended,
+    UpdateOut,
+    build_request,
+    build_request_row,
+    build_update,
+)
 
 # Bumped when the API's behaviour changes, so clients reading discovery can notice.
 CHANGESET = "2026-11-24T00:00:00Z"
@@ -312,7 +314,7 @@ def request_detail(request: HttpRequest, service_request_id: str, fmt: str, exte
     if errors:
         raise ApiError.from_field_errors(errors)
     number = normalize_number(service_request_id, jurisdiction.request_id_prefix)
-    qs = queries.public_requests(jurisdiction).filter(service_request_id=number)
+    qs = ServiceRequest.objects.public().of(jurisdiction).filter(service_request_id=number)
     found = queries.with_output_relations(qs, extended).first()
     if found is None:
         raise ApiError(404, f"service_request_id: no public request {service_request_id[:40]}")
@@ -377,7 +379,7 @@ def update_list(request: HttpRequest, fmt: str, params: Query[UpdateListParams])
     events = (
         Event.objects.filter(
             public=True,
-            request__in=queries.public_requests(jurisdiction),
+            request__in=ServiceRequest.objects.public().of(jurisdiction),
             created_at__gte=start,
             created_at__lte=end,
         )
@@ -435,7 +437,8 @@ def post_update(request: HttpRequest, fmt: str, form: Form[PostUpdateForm]):
     if update_id and (done := Event.objects.filter(api_client=key, external_id=update_id).first()):
         return respond(fmt, "service_request_updates", [UpdatePostedOut(update_id=str(done.pk))])
     target = (
-        queries.public_requests(jurisdiction)
+        ServiceRequest.objects.public()
+        .of(jurisdiction)
         .filter(service_request_id=normalize_number(number, jurisdiction.request_id_prefix))
         .first()
     )

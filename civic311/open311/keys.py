@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 from django.http import HttpRequest
 from django.utils import timezone
 
-from civic311.open311.models import ApiKey
+from civic311.accounts.models import ApiKey
 from civic311.open311.render import ApiError
 
 HEADER = "X-Api-Key"

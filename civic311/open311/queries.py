@@ -1,17 +1,11 @@
-"""Which requests a public GeoReport client may see, and the filters of GET requests.{fmt}."""
+"""The filters of GET requests.{fmt}, over the public requests (ServiceRequest.objects.public())."""
 
-from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models import Prefetch, Q, QuerySet
 
 from civic311.catalog import cache
 from civic311.catalog.models import Department, Jurisdiction, ServiceAttribute
-from civic311.lib.geomath import METRES_PER_DEGREE_LAT, degrees_box, long_scale
 from civic311.open311.params import RequestFilter
 from civic311.servicerequests.models import Event, Media, ServiceRequest
-
-
-def public_requests(jurisdiction: Jurisdiction) -> QuerySet[ServiceRequest]:
-    """Requests anyone may read: not of a private service (ServiceRequest.public)."""
-    return ServiceRequest.objects.filter(jurisdiction=jurisdiction, public=True)
 
 
 def with_output_relations(qs: QuerySet[ServiceRequest], extended: bool) -> QuerySet[ServiceRequest]:
@@ -31,25 +25,13 @@ def with_output_relations(qs: QuerySet[ServiceRequest], extended: bool) -> Query
     return qs
 
 
-def _near(qs: QuerySet, f: RequestFilter) -> QuerySet:
-    assert f.near is not None
-    min_lat, min_long, max_lat, max_long = degrees_box(f.near.lat, f.near.long, f.near.radius_m)
-    # The box uses the (lat, long) index; the circle test is plain arithmetic both databases run.
-    scale = long_scale(f.near.lat)
-    limit = (f.near.radius_m / METRES_PER_DEGREE_LAT) ** 2
-    dlat = F("lat") - Value(f.near.lat)
-    dlong = F("long") - Value(f.near.long)
-    squared = ExpressionWrapper(dlat * dlat + dlong * dlong * Value(scale * scale), output_field=FloatField())
-    return (
-        qs.filter(lat__range=(min_lat, max_lat), long__range=(min_long, max_long))
-        .alias(degrees_squared=squared)
-        .filter(degrees_squared__lte=limit)
-    )
-
-
 def filter_requests(jurisdiction: Jurisdiction, f: RequestFilter) -> QuerySet[ServiceRequest]:
     if f.service_request_ids:
-        qs = public_requests(jurisdiction).filter(service_request_id__in=f.service_request_ids)
+        qs = (
+            ServiceRequest.objects.public()
+            .of(jurisdiction)
+            .filter(service_request_id__in=f.service_request_ids)
+        )
         return qs.order_by("-requested_datetime", "-pk")
     if f.service_codes:
         # The services belong to the jurisdiction, so the jurisdiction filter is left out: the
@@ -58,7 +40,7 @@ def filter_requests(jurisdiction: Jurisdiction, f: RequestFilter) -> QuerySet[Se
             public=True, service_id__in=cache.service_ids(jurisdiction, f.service_codes)
         )
     else:
-        qs = public_requests(jurisdiction)
+        qs = ServiceRequest.objects.public().of(jurisdiction)
     if f.statuses and len(set(f.statuses)) == 1:
         qs = qs.filter(status=f.statuses[0])
     if f.start is not None:
@@ -75,7 +57,7 @@ def filter_requests(jurisdiction: Jurisdiction, f: RequestFilter) -> QuerySet[Se
         )
         qs = qs.filter(department_id__in=list(departments.values_list("pk", flat=True)))
     if f.near is not None:
-        qs = _near(qs, f)
+        qs = qs.near(f.near.lat, f.near.long, f.near.radius_m)
     if f.bbox is not None:
         min_lat, min_long, max_lat, max_long = f.bbox
         qs = qs.filter(lat__range=(min_lat, max_lat), long__range=(min_long, max_long))

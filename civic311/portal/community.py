@@ -5,21 +5,14 @@ Rate limits and used sign-in links live in Django's cache: per process with the 
 cache, shared by every node once CACHES points at Redis or the database.
 """
 
-import hashlib
-import hmac
 import re
 import secrets
-import time
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from civic311.accounts.client import client_address
+from civic311.accounts.throttle import Limit
 from civic311.catalog.models import Jurisdiction
 from civic311.servicerequests.models import Comment, ServiceRequest
 
@@ -63,77 +56,12 @@ def spam_reasons(request: ServiceRequest, text: str) -> list[str]:
 # --- clients and rate limits ------------------------------------------------------------------------
 
 
-def client_hash(request: HttpRequest) -> str:
-    """A keyed hash of the client's address (accounts.client: never a header the client sets): the same
-    client is recognised, the address never stored."""
-    address = client_address(request) or "unknown"
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"client:{address}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class Limit:
-    """At most `count` actions per `seconds`."""
-
-    count: int
-    seconds: int
-
-
 COMMENT_LIMIT = Limit(5, 600)
 FOLLOW_LIMIT = Limit(10, 600)
 SIGN_IN_LIMIT = Limit(5, 600)  # links asked for, per client
 SIGN_IN_EMAIL_LIMIT = Limit(3, 3600)  # links mailed, per address: nobody's inbox is flooded
 # Reports filed from the report form, per client: a walk reporting several graffiti fits, a flood does not.
 REPORT_LIMIT = Limit(8, 600)
-
-
-def _key(action: str, who: str) -> str:
-    return f"portal:limit:{action}:{who}"
-
-
-def over_limit(action: str, who: str, limit: Limit) -> bool:
-    """Count one `action` by `who`; True when that goes past the limit (the action must be refused).
-    A fixed window that starts at the first action: simple, and enough against a flood."""
-    key = _key(action, who)
-    if cache.add(key, 1, timeout=limit.seconds):
-        cache.set(f"{key}:ends", time.time() + limit.seconds, timeout=limit.seconds)
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=limit.seconds)
-        cache.set(f"{key}:ends", time.time() + limit.seconds, timeout=limit.seconds)
-        return False
-    return count > limit.count
-
-
-def wait_seconds(action: str, who: str, limit: Limit) -> int:
-    """How long until `who` may do `action` again (after over_limit said no): the rest of the window."""
-    ends = cache.get(f"{_key(action, who)}:ends")
-    left = (ends - time.time()) if isinstance(ends, int | float) else limit.seconds
-    return max(1, min(int(left) + 1, limit.seconds))
-
-
-def limit_message(limit: Limit) -> str:
-    minutes = max(1, limit.seconds // 60)
-    return _(
-        "Too many tries from here: at most %(count)d in %(minutes)d minutes. Please wait and try again."
-    ) % {
-        "count": limit.count,
-        "minutes": minutes,
-    }
-
-
-def try_again_message(limit: Limit, seconds: int) -> str:
-    """The limit, and when the client may try again (in whole minutes, rounded up)."""
-    minutes = max(1, -(-seconds // 60))
-    return ngettext(
-        "At most %(count)d reports from here in %(window)d minutes. What you filled in is kept: "
-        "please send it again in %(minutes)d minute.",
-        "At most %(count)d reports from here in %(window)d minutes. What you filled in is kept: "
-        "please send it again in %(minutes)d minutes.",
-        minutes,
-    ) % {"count": limit.count, "window": max(1, limit.seconds // 60), "minutes": minutes}
 
 
 # --- one-time sign-in links -------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from civic311.accounts.models import ApiKey
 from civic311.catalog.models import Department, Service
 from civic311.geo.districts import district_ids_at
 from civic311.geo.geocoder import get_geocoder
 from civic311.geo.models import District
-from civic311.open311.models import ApiKey
 from civic311.routing import engine, router
 from civic311.servicerequests import photos
 from civic311.servicerequests.choices import (

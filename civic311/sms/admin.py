@@ -5,8 +5,8 @@ from civic311.sms.models import Conversation, Message
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ["phone", "step", "language", "opted_out", "updated_at"]
-    list_filter = ["step", "language", "opted_out"]
+    list_display = ["phone", "step", "language", "updated_at"]
+    list_filter = ["step", "language"]
     search_fields = ["phone"]
 
 

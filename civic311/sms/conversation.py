@@ -17,14 +17,14 @@ from civic311.geo import addresses
 from civic311.geo.geocoder import Place, get_geocoder
 from civic311.geo.models import Address
 from civic311.lib.geomath import haversine_m
-from civic311.portal.views.report import listed_services, search_services
+from civic311.notify.sms import optouts
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Channel
 from civic311.servicerequests.intake import Contact, Location, RequestRejected
 from civic311.servicerequests.numbers import looks_like_number
+from civic311.servicerequests.plain import describe, find_public
 from civic311.sms.media import MediaRefused, fetch_photo
 from civic311.sms.models import Conversation, Step
-from civic311.sms.status import describe, find_public
 
 MENU_SIZE = 9  # one keypad digit per choice
 BODY_MAX_LENGTH = 1600  # Twilio's limit for one message's body
@@ -122,19 +122,19 @@ def _handle(
     conv: Conversation, jurisdiction: Jurisdiction, inbound: Inbound, text: str, keyword: str
 ) -> Outcome:
     if keyword in STOP_WORDS:
-        conv.opted_out = True
+        optouts.stop(conv.phone)
         conv.step, conv.data = Step.IDLE, {}
         return Outcome(
             gettext("You will get no more texts from %(city)s 311. Text START to get them again.")
             % {"city": jurisdiction.name}
         )
     if keyword in START_WORDS:
-        conv.opted_out = False
+        optouts.start(conv.phone)
         return Outcome(
             gettext("Texts from %(city)s 311 are back on. Text HELP for what you can do.")
             % {"city": jurisdiction.name}
         )
-    if conv.opted_out and keyword not in HELP_WORDS:
+    if keyword not in HELP_WORDS and optouts.is_stopped(conv.phone):
         return Outcome(None)  # a stopped number gets nothing more, except HELP
     if keyword in HELP_WORDS or keyword in SPANISH_WORDS | ENGLISH_WORDS or text.upper() == "ESPAÑOL":
         return Outcome(help_text(jurisdiction))
@@ -195,14 +195,14 @@ def _keep_photo(conv: Conversation, inbound: Inbound) -> None:
 
 
 def _match_services(jurisdiction: Jurisdiction, text: str) -> list[Service]:
-    """Services ranked by how many of the message's words the portal's category search finds them by."""
-    found = search_services(jurisdiction, text)
+    """Services ranked by how many of the message's words the catalog's service search finds them by."""
+    found = Service.objects.listed(jurisdiction).search(text)
     if found and text.strip():
         return found
     words = [w for w in re.findall(r"\w+", text.lower()) if len(w) > 2 and w not in STOP_FILLER][:12]
     scores: dict[int, tuple[int, Service]] = {}
     for word in words:
-        for rank, service in enumerate(search_services(jurisdiction, word)):
+        for rank, service in enumerate(Service.objects.listed(jurisdiction).search(word)):
             score, _ = scores.get(service.pk, (0, service))
             scores[service.pk] = (score + 10 - min(rank, 9), service)
     return [s for _, s in sorted(scores.values(), key=lambda t: (-t[0], t[1].service_name))]
@@ -220,7 +220,7 @@ def _on_what(conv: Conversation, jurisdiction: Jurisdiction, inbound: Inbound, t
     if len(matches) == 1:
         return _chose(conv, jurisdiction, matches[0])
     if not matches:
-        matches = list(listed_services(jurisdiction))
+        matches = list(Service.objects.listed(jurisdiction))
     choices = matches[:MENU_SIZE]
     conv.step, conv.data["choices"] = Step.PICK, [s.service_code for s in choices]
     return Outcome(gettext("Which fits best? Reply with its number:") + "\n" + _menu(choices))
@@ -229,13 +229,13 @@ def _on_what(conv: Conversation, jurisdiction: Jurisdiction, inbound: Inbound, t
 def _on_pick(conv: Conversation, jurisdiction: Jurisdiction, inbound: Inbound, text: str) -> Outcome:
     codes = conv.data.get("choices", [])
     if text.isdigit() and 1 <= int(text) <= len(codes):
-        service = listed_services(jurisdiction).filter(service_code=codes[int(text) - 1]).first()
+        service = Service.objects.listed(jurisdiction).filter(service_code=codes[int(text) - 1]).first()
         if service is not None:
             return _chose(conv, jurisdiction, service)
     matches = _match_services(jurisdiction, text) if text and not text.isdigit() else []
     if len(matches) == 1:
         return _chose(conv, jurisdiction, matches[0])
-    choices = list(listed_services(jurisdiction).filter(service_code__in=codes)) or matches[:MENU_SIZE]
+    choices = list(Service.objects.listed(jurisdiction).filter(service_code__in=codes)) or matches[:MENU_SIZE]
     choices.sort(key=lambda s: codes.index(s.service_code) if s.service_code in codes else 99)
     if matches:
         choices = matches[:MENU_SIZE]
@@ -258,7 +258,7 @@ def _chose(conv: Conversation, jurisdiction: Jurisdiction, service: Service) -> 
 
 
 def _service(conv: Conversation, jurisdiction: Jurisdiction) -> Service | None:
-    return listed_services(jurisdiction).filter(service_code=conv.data.get("service", "")).first()
+    return Service.objects.listed(jurisdiction).filter(service_code=conv.data.get("service", "")).first()
 
 
 def _required(service: Service) -> list:

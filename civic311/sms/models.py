@@ -17,13 +17,13 @@ class Step(models.TextChoices):
 
 class Conversation(models.Model):
     """One phone number's conversation: the step of a report in progress and what it has gathered so far
-    (`data`: service code, answers, place, photo), the language, and whether the number said STOP."""
+        (`data`: service code, answers, place, photo) and the language. Whether the number said STOP is
+    notify's (TextOptOut): it decides what texts go out."""
 
     phone = models.CharField(max_length=40, unique=True)  # E.164, as the provider sends it
     language = models.CharField(max_length=10, default="en")
     step = models.CharField(max_length=20, choices=Step.choices, default=Step.IDLE)
     data = models.JSONField(default=dict, blank=True)
-    opted_out = models.BooleanField(default=False, help_text=_("Said STOP: no more texts to this number"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

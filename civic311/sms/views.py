@@ -16,11 +16,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from civic311.catalog.models import Jurisdiction
+from civic311.lib.phones import e164
+from civic311.notify.sms import optouts
 from civic311.servicerequests.intake import CONTROL_CHARS
+from civic311.servicerequests.plain import describe, find_public
 from civic311.sms import conversation, twiml
 from civic311.sms.models import Conversation, Message
-from civic311.sms.phones import e164
-from civic311.sms.status import describe, find_public
 from civic311.sms.twilio import is_signed
 
 # A webhook is a few form fields: anything larger is not one (Twilio's own bodies stay under 10 kB).
@@ -99,7 +100,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
                 with translation.override(conv.language if conv else "en"):
                     reply = twiml.message(
                         None
-                        if conv and conv.opted_out
+                        if optouts.is_stopped(phone)
                         else gettext(
                             "You have sent many messages in a short time. Please wait a few minutes."
                         )

@@ -15,7 +15,7 @@ ADMIN_PAGES = [
     "/admin/",
     "/admin/auth/user/",
     "/admin/otp_totp/totpdevice/",
-    "/admin/open311/apikey/",
+    "/admin/accounts/apikey/",
     "/admin/accounts/rolepolicy/",
     "/admin/password_change/",
 ]

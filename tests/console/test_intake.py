@@ -10,14 +10,13 @@ from civic311.console.intake import (
     field_for_error,
     local_to_w3c,
     read_query,
-    search_services,
     speakable_digits,
-    status_in_words,
 )
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Channel, EventKind, Status
 from civic311.servicerequests.intake import Contact
 from civic311.servicerequests.models import Event, Follower, ServiceRequest
+from civic311.servicerequests.plain import status_in_words
 from tests.factories import file_request
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -449,15 +448,6 @@ def test_the_search_box_text_is_read_as_what_it_looks_like():
     assert read_query("Alice  Resident").names == ("Alice", "Resident")
     terms = read_query("SR26-000123-4")
     assert (terms.email, terms.phone, terms.address, terms.names) == ("", "", "", ())
-
-
-def test_service_search_ranks_the_best_fit_first(city):
-    services = [city.pothole, city.streetlight, city.garbage, city.graffiti, city.wellness]
-    assert search_services(services, "street light") == [city.streetlight]
-    assert search_services(services, "PHF") == [city.pothole]
-    assert search_services(services, "st")[0] == city.streetlight  # the name starts with it
-    assert search_services(services, "") == services
-    assert search_services(services, "zebra") == []
 
 
 def test_datetime_local_text_gets_the_offset_of_that_day():

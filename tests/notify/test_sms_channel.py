@@ -7,11 +7,11 @@ import pytest
 
 from civic311.notify import deliveries, registry
 from civic311.notify.models import Delivery, DeliveryStatus
+from civic311.notify.sms import optouts
 from civic311.notify.tasks import dispatch_event
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Channel, EventKind, Status
 from civic311.servicerequests.intake import Contact
-from civic311.sms.models import Conversation
 from tests.factories import file_request
 from tests.fake_twilio import fake_twilio_fixture  # noqa: F401 (the fake_twilio fixture)
 
@@ -94,14 +94,14 @@ def test_one_number_gets_one_text_however_it_was_written(city, fake_twilio):
 
 def test_a_number_that_said_stop_gets_nothing(city, fake_twilio):
     sr = file_request(city.pothole)
-    Conversation.objects.create(phone="+13125550100", opted_out=True)
+    optouts.stop("+13125550100")
     assert sms_deliveries(actions.change_status(sr, Status.FIXED, STAFF)) == []
 
 
 def test_a_text_queued_before_stop_is_paused_not_sent(city, fake_twilio):
     sr = file_request(city.pothole)
     [delivery] = sms_deliveries(actions.change_status(sr, Status.FIXED, STAFF))
-    Conversation.objects.create(phone="+13125550100", opted_out=True)
+    optouts.stop("+13125550100")
     deliveries.send(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PAUSED
@@ -121,7 +121,7 @@ def test_a_number_unsubscribed_at_the_provider_is_marked_stopped(city, fake_twil
     sr = file_request(city.pothole)
     fake_twilio.fail(400, 21610, "Attempt to send to unsubscribed recipient")
     assert send_all(actions.change_status(sr, Status.FIXED, STAFF)) == ["failed"]
-    assert Conversation.objects.get(phone="+13125550100").opted_out
+    assert optouts.is_stopped("+13125550100")
 
 
 @pytest.mark.parametrize("status", [500, 503, 429])

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from civic311.open311.schemas import PUBLIC_FIELDS, RequestOut, build_request_row
+from civic311.servicerequests.public import PUBLIC_FIELDS, RequestOut, build_request_row
 
 
 def test_the_fast_row_path_gives_exactly_the_fields_of_the_schema_in_order():

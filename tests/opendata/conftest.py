@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from civic311.catalog.models import Jurisdiction
-from civic311.opendata import samplecity
+from civic311.management import samplecity
 from civic311.opendata.importers import districts
 from civic311.opendata.importers.base import get_or_create_jurisdiction
 

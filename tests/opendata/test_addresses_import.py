@@ -4,7 +4,7 @@ import pytest
 
 from civic311.geo.geocoder import LocalGeocoder
 from civic311.geo.models import Address
-from civic311.opendata import samplecity
+from civic311.management import samplecity
 from civic311.opendata.importers.addresses import import_file
 from tests.opendata.conftest import write_csv
 

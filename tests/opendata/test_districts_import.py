@@ -169,7 +169,7 @@ def test_it_repairs_a_self_intersecting_polygon_rather_than_refusing_it(jurisdic
 
 
 def test_it_imports_the_sample_citys_fifty_wards(jurisdiction):
-    from civic311.opendata import samplecity
+    from civic311.management import samplecity
 
     created, updated = import_file(samplecity.WARDS, jurisdiction, kind="ward", name_field="District_N")
     assert (created, updated) == (50, 0)

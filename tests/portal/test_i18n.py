@@ -195,6 +195,7 @@ RESIDENT_FILES = [
     "servicerequests/actions.py",
     "servicerequests/photos.py",
     "catalog/choices.py",
+    "accounts/throttle.py",
     "geo/addresses.py",
     "geo/districts.py",
     "geo/geocoder.py",

@@ -9,7 +9,7 @@ import pytest
 from civic311.catalog.models import Department, Jurisdiction, Service
 from civic311.geo.districts import district_ids_for_many
 from civic311.geo.models import District
-from civic311.opendata import samplecity
+from civic311.management import samplecity
 from civic311.routing import engine, router
 from civic311.routing.models import Team
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from civic311.notify.sms import optouts
 from civic311.servicerequests.models import ServiceRequest
 from civic311.sms.models import Conversation
 from tests.factories import file_request
@@ -22,7 +23,7 @@ def test_an_empty_text_gets_the_help(alice):
 @pytest.mark.parametrize("word", ["STOP", "stop", "Unsubscribe", "QUIT", "Stop."])
 def test_stop_ends_texts_to_the_number(alice, word):
     assert "You will get no more texts from Springfield 311" in alice.says(word)
-    assert Conversation.objects.get().opted_out
+    assert optouts.is_stopped(Conversation.objects.get().phone)
 
 
 def test_after_stop_nothing_is_answered_but_help_and_start(alice, city):
@@ -31,7 +32,7 @@ def test_after_stop_nothing_is_answered_but_help_and_start(alice, city):
     assert not ServiceRequest.objects.exists()
     assert "Springfield 311 by text" in alice.says("HELP")
     assert "back on" in alice.says("START")
-    assert not Conversation.objects.get().opted_out
+    assert not optouts.is_stopped(Conversation.objects.get().phone)
     assert "Where in the street is it?" in alice.says("pothole")
 
 
@@ -67,7 +68,7 @@ def test_espanol_switches_to_spanish_and_english_back(alice, city):
 
 def test_parar_stops_in_spanish(alice):
     assert "No recibirá más textos del 311 de Springfield" in alice.says("PARAR")
-    assert Conversation.objects.get().opted_out
+    assert optouts.is_stopped(Conversation.objects.get().phone)
 
 
 def test_ayuda_and_parar_are_spanish(alice):

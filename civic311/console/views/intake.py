@@ -26,9 +26,8 @@ from civic311.catalog.models import Jurisdiction, Service
 from civic311.console import intake as words
 from civic311.console.access import staff_required
 from civic311.geo.geocoder import get_geocoder
-from civic311.lib.geomath import degrees_box, haversine_m
-from civic311.servicerequests import actions
-from civic311.servicerequests.choices import OPEN, Channel, EventKind, Status
+from civic311.servicerequests import actions, plain
+from civic311.servicerequests.choices import Channel, EventKind, Status
 from civic311.servicerequests.intake import Contact, FieldError, Location, RequestRejected, parse_coordinate
 from civic311.servicerequests.models import Event, Follower, FollowerReason, ServiceRequest
 from civic311.servicerequests.numbers import normalize_number, number_candidates
@@ -132,7 +131,7 @@ def _describe(user, jurisdiction: Jurisdiction, requests: list[ServiceRequest], 
     return [
         Found(
             request=sr,
-            words=words.status_in_words(sr, now, tz, since=since.get(sr.pk)),
+            words=plain.status_in_words(sr, now, tz, since=since.get(sr.pk)),
             can_follow=sr.is_open and may(user, Capability.ADD_FOLLOWER, sr),
         )
         for sr in requests
@@ -260,24 +259,16 @@ def _open_near(user, jurisdiction: Jurisdiction, place: Place, service: Service 
     Public services only: an agent reads these out to a caller ("already reported"), and requests of a
     private service (a wellness check next door) are no caller's business.
     """
-    min_lat, min_long, max_lat, max_long = degrees_box(place.lat, place.long, NEARBY_METRES)
     candidates = (
         visible_requests(user)
-        .filter(
-            jurisdiction=jurisdiction,
-            public=True,
-            status=OPEN,
-            lat__range=(min_lat, max_lat),
-            long__range=(min_long, max_long),
-        )
+        .public()
+        .of(jurisdiction)
+        .open()
+        .near(place.lat, place.long, NEARBY_METRES)
+        .nearest_first()
         .select_related("service", "parent")[:NEARBY_CANDIDATES]
     )
-    near = [
-        (sr, round(haversine_m(place.lat, place.long, sr.lat, sr.long)))
-        for sr in candidates
-        if sr.lat is not None and sr.long is not None
-    ]
-    near = [(sr, metres) for sr, metres in near if metres <= NEARBY_METRES]
+    near = [(sr, sr.metres_from(place.lat, place.long)) for sr in candidates]
     service_id = service.pk if service else None
     near.sort(key=lambda pair: (pair[0].service_id != service_id, pair[1]))
     near = near[:NEARBY_LIMIT]
@@ -457,7 +448,7 @@ def _form_context(
     }
     if filed is not None:
         context["filed_digits"] = words.speakable_digits(filed.service_request_id)
-        context["filed_words"] = words.status_in_words(filed, now or timezone.now(), jurisdiction.tz)
+        context["filed_words"] = plain.status_in_words(filed, now or timezone.now(), jurisdiction.tz)
     return context
 
 
@@ -541,7 +532,7 @@ def service_search(request: HttpRequest) -> HttpResponse:
     (for htmx) the service picker with the best one chosen and its questions."""
     jurisdiction = _jurisdiction()
     query = request.GET.get("q", "")[:200]
-    services = words.search_services(list(_offered(jurisdiction)), query)
+    services = _offered(jurisdiction).search(query)
     if not _htmx(request):
         return JsonResponse(
             [
@@ -696,7 +687,7 @@ def intake_follow(request: HttpRequest) -> HttpResponse:
         notice.update(
             follower=follower,
             already=existing is not None,
-            words=words.status_in_words(
+            words=plain.status_in_words(
                 sr, timezone.now(), jurisdiction.tz, since=_status_since([sr]).get(sr.pk)
             ),
         )

@@ -24,9 +24,8 @@ from civic311.console.forms import (
 )
 from civic311.console.models import ResponseTemplate
 from civic311.geo.models import District
-from civic311.lib.geomath import degrees_box, haversine_m
 from civic311.servicerequests import actions
-from civic311.servicerequests.choices import OPEN, Channel, Status
+from civic311.servicerequests.choices import Channel, Status
 from civic311.servicerequests.intake import RequestRejected
 from civic311.servicerequests.models import ServiceRequest
 from civic311.servicerequests.numbers import normalize_number
@@ -59,15 +58,15 @@ def nearby_open(user, sr: ServiceRequest, metres: float = NEARBY_METRES) -> list
     """Open requests within `metres`, nearest first, with their distance (for "already reported")."""
     if sr.lat is None or sr.long is None:
         return []
-    min_lat, min_long, max_lat, max_long = degrees_box(sr.lat, sr.long, metres)
     candidates = (
         visible_requests(user)
-        .filter(status=OPEN, lat__range=(min_lat, max_lat), long__range=(min_long, max_long))
+        .open()
+        .near(sr.lat, sr.long, metres)
+        .nearest_first()
         .exclude(pk=sr.pk)
         .select_related("service")[:200]
     )
-    near = [(c, round(haversine_m(sr.lat, sr.long, c.lat, c.long))) for c in candidates if c.lat and c.long]
-    near = [(c, d) for c, d in near if d <= metres]
+    near = [(c, c.metres_from(sr.lat, sr.long)) for c in candidates]
     near.sort(key=lambda pair: (pair[0].service_id != sr.service_id, pair[1]))
     return near[:NEARBY_LIMIT]
 

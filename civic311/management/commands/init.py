@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from civic311.open311.models import ApiKey
+from civic311.accounts.models import ApiKey
 
 DEMO_KEY_NAME = "demo"
 
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Database ready: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
         if not options["sample_city"]:
             return
-        from civic311.opendata import samplecity
+        from civic311.management import samplecity
 
         report = samplecity.load(
             with_requests=not options["no_requests"], shift_to_now=not options["keep_dates"]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 
 from civic311.notify.models import Delivery
 from civic311.servicerequests.models import Event, ServiceRequest
-from civic311.sms.status import describe, tracking_url
+from civic311.servicerequests.plain import describe, tracking_url
 
 NOTE_MAX = 300
 

@@ -3,18 +3,14 @@ public status change ("status", "closed"), public note ("note") and, for request
 conversation already answered those with their number), the confirmation. A number that texted STOP gets
 nothing."""
 
+from civic311.lib.phones import e164
 from civic311.notify.email.recipients import kind_of, language_of
 from civic311.notify.registry import Recipient
+from civic311.notify.sms import optouts
 from civic311.servicerequests.choices import Channel
 from civic311.servicerequests.models import Event, Follower
-from civic311.sms.models import Conversation
-from civic311.sms.phones import e164
 
 CHANNEL = "sms"
-
-
-def stopped_numbers(numbers: list[str]) -> set[str]:
-    return set(Conversation.objects.filter(phone__in=numbers, opted_out=True).values_list("phone", flat=True))
 
 
 def recipients(event: Event) -> list[Recipient]:
@@ -27,7 +23,7 @@ def recipients(event: Event) -> list[Recipient]:
     followers = [
         (f, e164(f.phone)) for f in Follower.objects.filter(request=request, active=True).exclude(phone="")
     ]
-    stopped = stopped_numbers([number for _, number in followers])
+    stopped = optouts.stopped([number for _, number in followers])
     seen: set[str] = set()
     out = []
     for follower, number in followers:

@@ -16,12 +16,10 @@ import urllib.request
 from base64 import b64encode
 
 from django.conf import settings
-from django.utils import timezone
 
 from civic311.notify.models import Delivery, DeliveryStatus
 from civic311.notify.registry import PermanentFailure
-from civic311.notify.sms import messages
-from civic311.sms.models import Conversation
+from civic311.notify.sms import messages, optouts
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +66,7 @@ def send_text(to: str, body: str, media_urls: list[str] | None = None) -> str:
         if exc.code == 429 or exc.code >= 500:
             raise ProviderUnavailable(words) from exc
         if error.get("code") == UNSUBSCRIBED:
-            Conversation.objects.update_or_create(
-                phone=to, defaults={"opted_out": True, "updated_at": timezone.now()}
-            )
+            optouts.stop(to)
         raise PermanentFailure(words) from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise ProviderUnavailable(f"{type(exc).__name__}: {exc}") from exc
@@ -82,7 +78,7 @@ def send_text(to: str, body: str, media_urls: list[str] | None = None) -> str:
 
 def send(delivery: Delivery) -> None:
     """Transmit one sms Delivery (the sms channel's `send`)."""
-    if Conversation.objects.filter(phone=delivery.address, opted_out=True).exists():
+    if optouts.is_stopped(delivery.address):
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.PAUSED, last_error="Not sent: the number said STOP"
         )

@@ -53,7 +53,7 @@ def verify(secret: str, header: str, body: bytes, *, now: float | None = None, t
 
 
 def body_of(event) -> dict:
-    from civic311.open311.schemas import build_note
+    from civic311.servicerequests.public import build_note
 
     request = event.request
     note = build_note(event, request.jurisdiction.tz).model_dump(mode="json")

@@ -14,8 +14,7 @@ from shapely.geometry import mapping, shape
 
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.models import District
-from civic311.open311.queries import public_requests
-from civic311.servicerequests.choices import OPEN
+from civic311.servicerequests.models import ServiceRequest
 
 
 def map_settings() -> dict[str, str]:
@@ -30,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     jurisdiction = Jurisdiction.objects.default()
     context: dict[str, object] = {"jurisdiction": jurisdiction}
     if jurisdiction is not None:
-        context["open_count"] = public_requests(jurisdiction).filter(status=OPEN).count()
+        context["open_count"] = ServiceRequest.objects.public().of(jurisdiction).open().count()
         context["service_count"] = Service.objects.filter(jurisdiction=jurisdiction).offered().count()
     return render(request, "portal/home.html", context)
 

@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civic311.accounts import throttle
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.districts import district_ids_at
 from civic311.geo.geocoder import get_geocoder
 from civic311.geo.models import District
-from civic311.lib.geomath import degrees_box, haversine_m
 from civic311.portal import community
 from civic311.portal.forms import MAX_PHOTOS, ReportForm
 from civic311.portal.models import Submission
@@ -50,65 +50,12 @@ NEARBY_DAYS = 30
 NEARBY_LIMIT = 5
 MAX_QUERY = 100
 
-# Words residents use that the catalog may not: each maps to words our services do use.
-SYNONYMS = {
-    "dark": ["light", "lamp"],
-    "lamp": ["light"],
-    "streetlight": ["street light"],
-    "trash": ["garbage"],
-    "rubbish": ["garbage"],
-    "bin": ["garbage", "cart"],
-    "recycling": ["garbage"],
-    "hole": ["pothole"],
-    "road": ["street", "pothole"],
-    "paint": ["graffiti"],
-    "tag": ["graffiti"],
-    "spray": ["graffiti"],
-}
-
 
 def _jurisdiction() -> Jurisdiction:
     jurisdiction = Jurisdiction.objects.default()
     if jurisdiction is None:
         raise Http404("No city is set up yet")
     return jurisdiction
-
-
-def listed_services(jurisdiction: Jurisdiction):
-    """What the page lists: offered, public services."""
-    return (
-        Service.objects.filter(jurisdiction=jurisdiction).offered().public().order_by("group", "service_name")
-    )
-
-
-def _haystack(service: Service) -> str:
-    parts = [
-        service.service_name,
-        service.translated("service_name"),
-        service.description,
-        service.translated("description"),
-        service.group,
-        service.translated("group"),
-        service.keywords,
-    ]
-    return " ".join(p for p in parts if p).lower()
-
-
-def search_services(jurisdiction: Jurisdiction, query: str) -> list[Service]:
-    """Services whose name, description, keywords or group hold every word (or one of its synonyms);
-    the name matches first."""
-    words = [w for w in query.lower().replace(",", " ").split() if w][:8]
-    if not words:
-        return list(listed_services(jurisdiction))
-    phrase = " ".join(words)
-    found = []
-    for service in listed_services(jurisdiction):
-        text = _haystack(service)
-        if phrase in text or all(any(alt in text for alt in [w, *SYNONYMS.get(w, [])]) for w in words):
-            name = f"{service.service_name} {service.translated('service_name')}".lower()
-            rank = 0 if phrase in name else 1 if phrase in text else 2
-            found.append((rank, service.service_name, service))
-    return [s for _, _, s in sorted(found, key=lambda t: (t[0], t[1]))]
 
 
 def with_texts(service: Service | None) -> Service | None:
@@ -139,27 +86,17 @@ def nearby_requests(service: Service | None, lat: float | None, long: float | No
     """Open public requests of the same service within NEARBY_METRES, filed in the last NEARBY_DAYS."""
     if service is None or lat is None or long is None or service.private:
         return []
-    min_lat, min_long, max_lat, max_long = degrees_box(lat, long, NEARBY_METRES)
     since = timezone.now() - timedelta(days=NEARBY_DAYS)
-    rows = (
+    rows = list(
         ServiceRequest.objects.public()
-        .filter(
-            status=OPEN,
-            service=service,
-            requested_datetime__gte=since,
-            lat__gte=min_lat,
-            lat__lte=max_lat,
-            long__gte=min_long,
-            long__lte=max_long,
-        )
-        .order_by("-requested_datetime")[:50]
+        .open()
+        .filter(service=service, requested_datetime__gte=since)
+        .near(lat, long, NEARBY_METRES)
+        .nearest_first()[:NEARBY_LIMIT]
     )
-    close = [(haversine_m(lat, long, r.lat, r.long), r) for r in rows if r.lat is not None]
-    close = [(d, r) for d, r in close if d <= NEARBY_METRES]
-    close.sort(key=lambda t: t[0])
-    for distance, row in close:
-        row.distance_m = round(distance)
-    return [r for _, r in close[:NEARBY_LIMIT]]
+    for row in rows:
+        row.distance_m = row.metres_from(lat, long)
+    return rows
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -189,7 +126,7 @@ def _json_errors(form: ReportForm) -> JsonResponse:
 
 
 def _context(request, jurisdiction, form, service, query="", **extra) -> dict:
-    services = search_services(jurisdiction, query) if query else list(listed_services(jurisdiction))
+    services = Service.objects.listed(jurisdiction).search(query)
     lat = form.cleaned_data.get("lat") if form.is_bound and hasattr(form, "cleaned_data") else None
     long = form.cleaned_data.get("long") if form.is_bound and hasattr(form, "cleaned_data") else None
     context = {
@@ -296,8 +233,8 @@ def report_start(request: HttpRequest) -> HttpResponse:
             return _offer_photo_position(request, jurisdiction, form, service, query, position)
     if form.errors or service is None:  # check_complete() has said why when service is None
         return _invalid(request, jurisdiction, form, service, query)
-    who = community.client_hash(request)
-    if community.over_limit("report", who, community.REPORT_LIMIT):
+    who = throttle.client_hash(request)
+    if throttle.over_limit("report", who, community.REPORT_LIMIT):
         return _too_many(request, jurisdiction, form, service, query, who)
     return _submit(request, form, service, uploads, key)
 
@@ -305,8 +242,8 @@ def report_start(request: HttpRequest) -> HttpResponse:
 def _too_many(request, jurisdiction, form, service, query, who: str) -> HttpResponse:
     """429, the form as the resident filled it in, and when to send it again (Retry-After too: the
     offline drafts wait for it)."""
-    wait = community.wait_seconds("report", who, community.REPORT_LIMIT)
-    form.add_error(None, community.try_again_message(community.REPORT_LIMIT, wait))
+    wait = throttle.wait_seconds("report", who, community.REPORT_LIMIT)
+    form.add_error(None, throttle.try_again_message(community.REPORT_LIMIT, wait))
     if _wants_json(request):
         response: HttpResponse = _json_errors(form)
         response.status_code = 429
@@ -512,7 +449,7 @@ def services_json(request: HttpRequest) -> JsonResponse:
     """The listed services (all, or those a search finds), in the active language, for report.js."""
     jurisdiction = _jurisdiction()
     query = clean_text(request.GET.get("q", "")[:MAX_QUERY])
-    found = search_services(jurisdiction, query) if query else listed_services(jurisdiction)
+    found = Service.objects.listed(jurisdiction).search(query)
     items = [
         {
             "service_code": s.service_code,

@@ -27,9 +27,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civic311.accounts import throttle
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.geocoder import get_geocoder
-from civic311.lib.geomath import METRES_PER_DEGREE_LAT, degrees_box, long_scale
 from civic311.portal import community
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import CLOSED, OPEN, Channel, EventKind, Status
@@ -283,13 +283,13 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
         return _not_found(request, jurisdiction, number)
     me_too = request.POST.get("reason") == "me_too"
     values = {name: request.POST.get(name, "")[: TEXT_FIELD_MAX + 1] for name in ("email", "phone", "name")}
-    if community.over_limit("follow", community.client_hash(request), community.FOLLOW_LIMIT):
+    if throttle.over_limit("follow", throttle.client_hash(request), community.FOLLOW_LIMIT):
         return _render_track(
             request,
             sr,
             jurisdiction,
             status=429,
-            follow_errors={"form": community.limit_message(community.FOLLOW_LIMIT)},
+            follow_errors={"form": throttle.limit_message(community.FOLLOW_LIMIT)},
             follow_values=values,
         )
     errors: dict[str, str] = {}
@@ -332,14 +332,14 @@ def comment(request: HttpRequest, number: str) -> HttpResponse:
         "name": request.POST.get("name", "")[: TEXT_FIELD_MAX + 1],
         "email": request.POST.get("email", "")[: TEXT_FIELD_MAX + 1],
     }
-    who = community.client_hash(request)
-    if community.over_limit("comment", who, community.COMMENT_LIMIT):
+    who = throttle.client_hash(request)
+    if throttle.over_limit("comment", who, community.COMMENT_LIMIT):
         return _render_track(
             request,
             sr,
             jurisdiction,
             status=429,
-            comment_errors={"form": community.limit_message(community.COMMENT_LIMIT)},
+            comment_errors={"form": throttle.limit_message(community.COMMENT_LIMIT)},
             comment_values=values,
         )
     try:
@@ -463,7 +463,7 @@ def _parse_around(
 
 
 def _around_requests(jurisdiction: Jurisdiction, q: AroundQuery):
-    qs = ServiceRequest.objects.public().filter(jurisdiction=jurisdiction, lat__isnull=False)
+    qs = ServiceRequest.objects.public().of(jurisdiction).near(q.lat, q.long, q.radius)
     if q.service is not None:
         qs = qs.filter(service=q.service)
     if q.status:
@@ -475,27 +475,15 @@ def _around_requests(jurisdiction: Jurisdiction, q: AroundQuery):
         qs = qs.filter(
             requested_datetime__lt=datetime.combine(q.end + timedelta(days=1), time.min, tzinfo=tz)
         )
-    min_lat, min_long, max_lat, max_long = degrees_box(q.lat, q.long, q.radius)
-    qs = qs.filter(lat__range=(min_lat, max_lat), long__range=(min_long, max_long))
-    return qs.select_related("service").order_by("-requested_datetime", "-pk"), (
-        long_scale(q.lat),
-        (q.radius / METRES_PER_DEGREE_LAT) ** 2,
-    )
-
-
-def _inside(sr: ServiceRequest, q: AroundQuery, scale: float, limit: float) -> bool:
-    if sr.lat is None or sr.long is None:
-        return False
-    dlat, dlong = sr.lat - q.lat, (sr.long - q.long) * scale
-    return dlat * dlat + dlong * dlong <= limit
+    return qs.select_related("service").order_by("-requested_datetime", "-pk")
 
 
 def _within(jurisdiction: Jurisdiction, q: AroundQuery) -> list[ServiceRequest]:
-    """The requests inside the circle (the box from the index, the circle in Python), newest first."""
-    qs, (scale, limit) = _around_requests(jurisdiction, q)
+    """The requests inside the circle, newest first."""
+    qs = _around_requests(jurisdiction, q)
     fields = ("pk", "service_request_id", "service__service_name", "service__translations", "status",
               "status_code", "requested_datetime", "address", "lat", "long")  # fmt: skip
-    return [sr for sr in qs.only(*fields) if _inside(sr, q, scale, limit)]
+    return list(qs.only(*fields))
 
 
 @require_GET
@@ -633,12 +621,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     except ValidationError:
         context["error"] = _("Enter your email address, like name@example.org.")
         return render(request, "portal/mine_sign_in.html", context, status=400)
-    if community.over_limit("sign-in", community.client_hash(request), community.SIGN_IN_LIMIT):
-        context["error"] = community.limit_message(community.SIGN_IN_LIMIT)
+    if throttle.over_limit("sign-in", throttle.client_hash(request), community.SIGN_IN_LIMIT):
+        context["error"] = throttle.limit_message(community.SIGN_IN_LIMIT)
         return render(request, "portal/mine_sign_in.html", context, status=429)
     # Mailed whether or not the address has requests: the page says the same either way. Past the
     # per-address limit nothing more is mailed, and the page still says the same.
-    if not community.over_limit("sign-in-email", raw.lower(), community.SIGN_IN_EMAIL_LIMIT):
+    if not throttle.over_limit("sign-in-email", raw.lower(), community.SIGN_IN_EMAIL_LIMIT):
         token = community.make_sign_in_token(raw)
         link = settings.PUBLIC_BASE_URL + reverse("portal:mine_sign_in", args=[token])
         mail_context = {

@@ -5,12 +5,12 @@ import re
 
 from django.contrib.messages import get_messages
 
-from civic311.open311.models import ApiKey
+from civic311.accounts.models import ApiKey
 
 
 def test_an_admin_creates_a_key_and_sees_it_once(admin_client, city):
     response = admin_client.post(
-        "/admin/open311/apikey/add/", {"name": "SeeClickFix", "contact": "ops@scf.example"}
+        "/admin/accounts/apikey/add/", {"name": "SeeClickFix", "contact": "ops@scf.example"}
     )
     assert response.status_code == 302
     shown = " ".join(str(m) for m in get_messages(response.wsgi_request))
@@ -23,12 +23,12 @@ def test_an_admin_creates_a_key_and_sees_it_once(admin_client, city):
 
 def test_an_admin_revokes_keys_and_cannot_delete_them(admin_client, city):
     response = admin_client.post(
-        "/admin/open311/apikey/", {"action": "revoke", "_selected_action": [city.api_key.pk]}
+        "/admin/accounts/apikey/", {"action": "revoke", "_selected_action": [city.api_key.pk]}
     )
     assert response.status_code == 302
     city.api_key.refresh_from_db()
     assert city.api_key.revoked_at is not None and ApiKey.objects.find(city.raw_key) is None
-    assert admin_client.get(f"/admin/open311/apikey/{city.api_key.pk}/delete/").status_code == 403
+    assert admin_client.get(f"/admin/accounts/apikey/{city.api_key.pk}/delete/").status_code == 403
 
 
 def test_the_admin_pages_of_the_catalog_and_requests_open(admin_client, city):
@@ -42,7 +42,7 @@ def test_the_admin_pages_of_the_catalog_and_requests_open(admin_client, city):
         f"/admin/servicerequests/servicerequest/{request.pk}/change/",
         "/admin/geo/district/",
         "/admin/geo/address/",
-        "/admin/open311/apikey/",
+        "/admin/accounts/apikey/",
     ):
         assert admin_client.get(url).status_code == 200, url
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from civic311.catalog.models import AttributeValue, Department, Jurisdiction, Service, ServiceAttribute
 from civic311.geo.models import Address, District
-from civic311.opendata import samplecity
+from civic311.management import samplecity
 from civic311.servicerequests.choices import EventKind
 from civic311.servicerequests.models import Event, ServiceRequest
 from tests.opendata.conftest import chicago_rows, rolled_back

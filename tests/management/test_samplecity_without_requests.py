@@ -4,7 +4,7 @@ import pytest
 
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.models import District
-from civic311.opendata import samplecity
+from civic311.management import samplecity
 from civic311.servicerequests.models import ServiceRequest
 
 pytestmark = pytest.mark.skipif(

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from civic311.open311.models import ApiKey
+from civic311.accounts.models import ApiKey
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 import pytest
 
 from civic311.catalog.models import AttributeValue, Service, ServiceAttribute
-from civic311.opendata import samplecity
+from civic311.management import samplecity
 
 pytestmark = pytest.mark.skipif(
     not samplecity.CATALOG.exists(),
