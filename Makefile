@@ -45,6 +45,7 @@ lint: venv
 	$(BIN)/ruff check civic311 tests bench
 	$(BIN)/ruff format --check civic311 tests bench
 	$(BIN)/mypy civic311
+	$(BIN)/lint-imports
 
 check: venv
 	$(BIN)/civic311 makemigrations --check --dry-run

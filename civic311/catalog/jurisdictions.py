@@ -2,6 +2,8 @@
 channel that takes a jurisdiction_id shares (the GeoReport API, the live stream). Each channel turns the
 refusals into its own answer (the API's error document, a plain 400/404)."""
 
+from django.http import Http404
+
 from civic311.catalog import cache
 from civic311.catalog.models import Jurisdiction
 
@@ -28,3 +30,18 @@ def resolve(code: str) -> Jurisdiction:
     if len(known) > 1 and not known[0].is_default:
         raise JurisdictionRequired("jurisdiction_id: this server serves several jurisdictions; name one")
     return known[0]
+
+
+def default_or_404() -> Jurisdiction:
+    """The city a page serves (the default jurisdiction: one per deployment, as a rule); a page answers 404
+    until one is set up."""
+    jurisdiction = Jurisdiction.objects.default()
+    if jurisdiction is None:
+        raise Http404("No city is set up yet")
+    return jurisdiction
+
+
+def cached(pk: int) -> Jurisdiction | None:
+    """The jurisdiction with this id from the per-process catalog cache (no query: the path of every
+    event), or None when the cache does not hold it yet."""
+    return next((j for j in cache.jurisdictions() if j.pk == pk), None)

@@ -90,7 +90,7 @@ class Department(models.Model):
         return self.name
 
 
-class ServiceQuerySet(models.QuerySet):
+class ServiceQuerySet(models.QuerySet["Service"]):
     def public(self):
         """Services whose requests may be published (GeoReport lists, open data)."""
         return self.filter(private=False)

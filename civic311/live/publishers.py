@@ -16,7 +16,7 @@ A failure here is logged and never reaches the request that recorded the event.
 
 import logging
 
-from civic311.catalog import cache
+from civic311.catalog import jurisdictions
 from civic311.catalog.models import Department, Jurisdiction
 from civic311.lib.datetimes import format_w3c
 from civic311.live import broker
@@ -67,14 +67,6 @@ def staff_message(event: Event, request: ServiceRequest, jurisdiction: Jurisdict
     }
 
 
-def _jurisdiction(request: ServiceRequest) -> Jurisdiction:
-    # From the per-process catalog cache: no query on the path of every event.
-    for jurisdiction in cache.jurisdictions():
-        if jurisdiction.pk == request.jurisdiction_id:
-            return jurisdiction
-    return request.jurisdiction
-
-
 def _department_code(request: ServiceRequest) -> str | None:
     if request.department_id is None:
         return None
@@ -86,7 +78,7 @@ def _department_code(request: ServiceRequest) -> str | None:
 def publish_event(event: Event) -> None:
     """Publish one recorded event on its topics (see the module docstring)."""
     request = event.request
-    jurisdiction = _jurisdiction(request)
+    jurisdiction = jurisdictions.cached(request.jurisdiction_id) or request.jurisdiction
     publisher = broker.get_broker()
     if is_public(event, request):
         publisher.publish(

@@ -40,9 +40,7 @@ def _public_request(request: HttpRequest, number: str) -> tuple[Jurisdiction, Se
     )
     if found is None:
         raise Http404("no public request with this number")
-    newest = (
-        Event.objects.filter(request_id=found.pk, public=True).order_by("-pk").values_list("pk", flat=True)
-    )
+    newest = Event.objects.public().filter(request_id=found.pk).order_by("-pk").values_list("pk", flat=True)
     return jurisdiction, found, str(newest.first() or 0)
 
 
@@ -54,7 +52,7 @@ def _public_events_after(sr: ServiceRequest, jurisdiction: Jurisdiction, last_ev
     # Read again: the request's service may have turned private since the stream opened.
     if not ServiceRequest.objects.public().filter(pk=sr.pk).exists():
         return []
-    events = Event.objects.filter(request_id=sr.pk, public=True, pk__gt=after).order_by("pk")[:MAX_REPLAY]
+    events = Event.objects.public().filter(request_id=sr.pk, pk__gt=after).order_by("pk")[:MAX_REPLAY]
     return [public_message(event, sr, jurisdiction) for event in events]
 
 

@@ -226,6 +226,11 @@ def confirm(alert: AreaAlert) -> bool:
     return bool(updated)
 
 
+def stop(alert: AreaAlert) -> bool:
+    """The alert sends nothing more (its owner unsubscribed); False when it was stopped already."""
+    return bool(AreaAlert.objects.filter(pk=alert.pk, active=True).update(active=False))
+
+
 def pause_address(email: str, reason: str) -> int:
     """Stop every alert of an address (a bounce); returns how many were live."""
     return AreaAlert.objects.filter(Q(email__iexact=email), active=True).update(

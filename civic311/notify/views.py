@@ -37,6 +37,8 @@ from civic311.notify.alert_models import (
 )
 from civic311.notify.email import tokens
 from civic311.notify.email.recipients import follower_language, language_of
+from civic311.servicerequests import actions
+from civic311.servicerequests.choices import Channel
 from civic311.servicerequests.models import Follower
 
 COMMENT_MAX_LENGTH = 2000
@@ -89,7 +91,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         context["stopped"] = not target.active
         return render(request, "notify/unsubscribe.html", context)
     # Idempotent: a second POST finds it stopped and says the same.
-    type(target).objects.filter(pk=target.pk, active=True).update(active=False)
+    if isinstance(target, Follower):
+        actions.stop_following(target, actions.Actor(channel=Channel.EMAIL), why="unsubscribed")
+    else:
+        alerts.stop(target)
     context["stopped"] = True
     context["done"] = True
     return render(request, "notify/unsubscribe.html", context)
@@ -286,13 +291,9 @@ class AlertForm(forms.Form):
         )
 
 
-def _jurisdiction() -> Jurisdiction | None:
-    return Jurisdiction.objects.default()
-
-
 @require_http_methods(["GET", "POST"])
 def alerts_subscribe(request: HttpRequest) -> HttpResponse:
-    jurisdiction = _jurisdiction()
+    jurisdiction = Jurisdiction.objects.default()
     if jurisdiction is None:
         return render(request, "notify/bad_link.html", {"message": _("No city is set up yet.")}, status=503)
     if request.method == "GET":

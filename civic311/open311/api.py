@@ -377,9 +377,9 @@ def update_list(request: HttpRequest, fmt: str, params: Query[UpdateListParams])
     if errors:
         raise ApiError.from_field_errors(errors)
     events = (
-        Event.objects.filter(
-            public=True,
-            request__in=ServiceRequest.objects.public().of(jurisdiction),
+        Event.objects.public()
+        .filter(
+            request__jurisdiction=jurisdiction,
             created_at__gte=start,
             created_at__lte=end,
         )
@@ -447,27 +447,35 @@ def post_update(request: HttpRequest, fmt: str, form: Form[PostUpdateForm]):
     actor = actions.Actor(channel=Channel.API, api_client=key)
     description = form.description or ""
     new_status = FIXMYSTREET_TO_STATUS[status_text]
+    # Who wrote the update in the client's system, and when: on the event from the start.
+    author = {
+        k: getattr(form, k) for k in ("first_name", "last_name", "email", "account_id") if getattr(form, k)
+    }
+    data = (
+        {"author": author, "reported_at": reported_at.isoformat() if reported_at else None}
+        if author or reported_at
+        else None
+    )
     try:
         if new_status == target.status_code:
             event = actions.add_note(
-                target, description or f"Update from {key.name}", actor, public=True, external_id=update_id
+                target,
+                description or f"Update from {key.name}",
+                actor,
+                public=True,
+                external_id=update_id,
+                data=data,
             )
         else:
-            event = actions.change_status(target, new_status, actor, note=description, external_id=update_id)
+            # DUPLICATE (no original named) and INTERNAL_REFERRAL (no recipient) are refused by the domain
+            # with a 400 that says why (choices.OWN_DOOR).
+            event = actions.change_status(
+                target, new_status, actor, note=description, external_id=update_id, data=data
+            )
         if form.media_url:
             actions.attach_media(target, actor, url=form.media_url)
     except RequestRejected as exc:
         raise ApiError.from_field_errors(exc.errors) from None
-    author = {
-        k: getattr(form, k) for k in ("first_name", "last_name", "email", "account_id") if getattr(form, k)
-    }
-    if author or reported_at:
-        event.data = {
-            **event.data,
-            "author": author,
-            "reported_at": reported_at.isoformat() if reported_at else None,
-        }
-        event.save(update_fields=["data"])
     return respond(fmt, "service_request_updates", [UpdatePostedOut(update_id=str(event.pk))])
 
 

@@ -14,7 +14,7 @@ def with_output_relations(qs: QuerySet[ServiceRequest], extended: bool) -> Query
         qs = qs.select_related("parent").prefetch_related(
             "districts",
             Prefetch("service__attributes", queryset=ServiceAttribute.objects.order_by("order")),
-            Prefetch("events", queryset=Event.objects.filter(public=True).order_by("created_at", "pk")),
+            Prefetch("events", queryset=Event.objects.public().order_by("created_at", "pk")),
             Prefetch("media", queryset=Media.objects.filter(public=True)),
             # Public duplicates only: a private request's number is not for the public.
             Prefetch(

@@ -25,6 +25,7 @@ from civic311.servicerequests import photos
 from civic311.servicerequests.choices import (
     CLOSED_STATUSES,
     NOTE_MAX_LENGTH,
+    OWN_DOOR,
     Channel,
     EventKind,
     Priority,
@@ -313,6 +314,14 @@ def _check_note(text: str, name: str = "description") -> str:
     return text
 
 
+def check_status_change(status_code: str) -> None:
+    """Refuses (RequestRejected) a status change_status does not make: unknown, or with its own door."""
+    if status_code not in Status.values:
+        raise RequestRejected([FieldError("status", f"'{status_code}' is not a status")])
+    if status_code in OWN_DOOR:
+        raise RequestRejected([FieldError("status", OWN_DOOR[status_code])])
+
+
 def change_status(
     request: ServiceRequest,
     status_code: str,
@@ -322,10 +331,28 @@ def change_status(
     public: bool = True,
     at: datetime | None = None,
     external_id: str = "",
+    data: dict | None = None,
 ) -> Event:
-    """Move a request to a status, with a note (public: it becomes the status_notes)."""
-    if status_code not in Status.values:
-        raise RequestRejected([FieldError("status", f"'{status_code}' is not a status")])
+    """Move a request to a status, with a note (public: it becomes the status_notes). `data` goes on the
+    event beside from/to (e.g. who wrote an update that a client relays). A status with a meaning of its
+    own (choices.OWN_DOOR) is refused: mark_duplicate and refer reach those."""
+    check_status_change(status_code)
+    return _set_status(
+        request, status_code, actor, note=note, public=public, at=at, external_id=external_id, data=data
+    )
+
+
+def _set_status(
+    request: ServiceRequest,
+    status_code: str,
+    actor: Actor,
+    *,
+    note: str = "",
+    public: bool = True,
+    at: datetime | None = None,
+    external_id: str = "",
+    data: dict | None = None,
+) -> Event:
     note = _check_note(note)
     at = at or timezone.now()
     with transaction.atomic():
@@ -342,7 +369,7 @@ def change_status(
             at=at,
             public=public,
             note=note,
-            data={"from": previous, "to": status_code},
+            data={**(data or {}), "from": previous, "to": status_code},
             external_id=external_id,
         )
     request.refresh_from_db()
@@ -357,6 +384,7 @@ def add_note(
     public: bool,
     at: datetime | None = None,
     external_id: str = "",
+    data: dict | None = None,
 ) -> Event:
     """A note on the timeline: public (residents see it) or internal (staff only)."""
     text = _check_note(text)
@@ -370,7 +398,14 @@ def add_note(
             locked.status_notes = text
             locked.save(update_fields=["updated_datetime", "status_notes"])
         event = _record(
-            locked, EventKind.NOTE, actor, at=at, public=public, note=text, external_id=external_id
+            locked,
+            EventKind.NOTE,
+            actor,
+            at=at,
+            public=public,
+            note=text,
+            data=data,
+            external_id=external_id,
         )
     request.refresh_from_db()
     return event
@@ -506,6 +541,31 @@ def add_follower(
     return follower
 
 
+def stop_following(follower: Follower, actor: Actor, *, why: str) -> bool:
+    """The follower gets no more updates of the request (they unsubscribed; their address bounced). An
+    internal event says so. False, and nothing written, when they were stopped already."""
+    at = timezone.now()
+    with transaction.atomic():
+        if not Follower.objects.filter(pk=follower.pk, active=True).update(active=False):
+            return False
+        follower.active = False
+        _record(
+            follower.request,
+            EventKind.FOLLOWER_STOPPED,
+            actor,
+            at=at,
+            public=False,
+            data={"follower_id": follower.pk, "why": why},
+        )
+    return True
+
+
+def stop_following_address(email: str, actor: Actor, *, why: str) -> int:
+    """Every follow of an email address stops (a bounce: nothing more can reach it); how many did."""
+    followers = Follower.objects.filter(email__iexact=email, active=True).select_related("request")
+    return sum(stop_following(follower, actor, why=why) for follower in followers)
+
+
 def reroute(
     request: ServiceRequest,
     actor: Actor,
@@ -592,10 +652,7 @@ def refer(request: ServiceRequest, actor: Actor, *, to: str, note: str = "") -> 
     if not to:
         raise RequestRejected([FieldError("to", "say whom it is referred to")])
     note = note or f"Referred to {to}"
-    event = change_status(request, Status.REFERRED, actor, note=note)
-    event.data = {**event.data, "referred_to": to}
-    event.save(update_fields=["data"])
-    return event
+    return _set_status(request, Status.REFERRED, actor, note=note, data={"referred_to": to})
 
 
 def escalate(request: ServiceRequest, supervisor, *, at: datetime) -> Event | None:
@@ -747,7 +804,21 @@ def link_imported_duplicate(child: ServiceRequest, parent_service_request_id: st
     ).first()
     if parent is None or parent.pk == child.pk:
         return False
-    ServiceRequest.objects.filter(pk=child.pk).update(parent=parent)
+    at = child.closed_datetime or child.updated_datetime
+    with transaction.atomic():
+        ServiceRequest.objects.filter(pk=child.pk).update(parent=parent)
+        # The original's history shows it (public when the duplicate is, as mark_duplicate does). Not
+        # announced: imports are history, nobody is notified.
+        Event.objects.create(
+            request=parent,
+            kind=EventKind.DUPLICATE_ADDED,
+            created_at=at,
+            channel=Channel.IMPORT,
+            public=child.public,
+            status_code=parent.status_code,
+            data={"duplicate": child.service_request_id},
+        )
+    child.parent = parent
     return True
 
 

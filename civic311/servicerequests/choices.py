@@ -56,6 +56,16 @@ for _status, _mapping in STATUS_MAP.items():
 FIXMYSTREET_TO_STATUS["REOPEN"] = Status.NEW
 FIXMYSTREET_TO_STATUS["PLANNED"] = Status.SCHEDULED
 
+# Statuses with a meaning of their own, reachable only through their own domain function: a duplicate needs
+# its original (and its followers moved to it), a referral needs whom it went to. change_status refuses them
+# with these words, on every channel (the console, servicerequestupdates' DUPLICATE and INTERNAL_REFERRAL).
+OWN_DOOR: dict[str, str] = {
+    Status.DUPLICATE: "a request is closed as a duplicate by naming its original (mark it as a duplicate), "
+    "not by its status alone",
+    Status.REFERRED: "a request is closed as referred by saying whom it went to (refer it), "
+    "not by its status alone",
+}
+
 OPEN_STATUSES = frozenset(s for s, m in STATUS_MAP.items() if m.georeport == OPEN)
 CLOSED_STATUSES = frozenset(s for s, m in STATUS_MAP.items() if m.georeport == CLOSED)
 
@@ -98,6 +108,7 @@ class EventKind(models.TextChoices):
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
     ESCALATED = "escalated", _("Overdue: escalated")
     FOLLOWER_ADDED = "follower_added", _("Follower added")
+    FOLLOWER_STOPPED = "follower_stopped", _("Follower stopped updates")
 
 
 # Longest description we accept, in characters (GeoReport sets no limit; 4,000 is a screenful).

@@ -15,6 +15,7 @@ from django.core.validators import EmailValidator, URLValidator
 from civic311.catalog.choices import Datatype
 from civic311.catalog.models import Service, ServiceAttribute
 from civic311.lib.datetimes import DatetimeError, parse_w3c
+from civic311.lib.phones import e164
 from civic311.servicerequests.choices import DESCRIPTION_MAX_LENGTH
 
 STRING_MAX_LENGTH = 500
@@ -135,6 +136,10 @@ def check_contact(contact: Contact, service: Service, errors: list[FieldError]) 
             errors.append(FieldError("email", f"'{contact.email[:80]}' is not an email address"))
     if contact.phone and not PHONE_PATTERN.match(contact.phone):
         errors.append(FieldError("phone", f"'{contact.phone[:40]}' is not a phone number"))
+    elif contact.phone:
+        # Stored as E.164 whatever the channel: '(312) 555-0100' typed, '+13125550100' texted and
+        # '+1 312 555 0100' from an app are one number, found and texted as one.
+        contact.phone = e164(contact.phone)
     for name in ("first_name", "last_name"):
         if len(getattr(contact, name)) > NAME_MAX_LENGTH:
             errors.append(FieldError(name, f"is longer than {NAME_MAX_LENGTH} characters"))

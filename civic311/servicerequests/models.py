@@ -236,6 +236,16 @@ class ServiceRequest(models.Model):
         return bool(self.reporter_email or self.reporter_phone)
 
 
+class EventQuerySet(models.QuerySet["Event"]):
+    def public(self) -> "EventQuerySet":
+        """What anyone may read: public events (not internal notes or staff steps) of public requests."""
+        return self.filter(public=True, request__public=True)
+
+    def without_internal(self) -> "EventQuerySet":
+        """The events a request's page shows to staff who may not read internal notes."""
+        return self.filter(public=True)
+
+
 class Event(models.Model):
     """One entry of a request's append-only history: who did what, when, through which channel."""
 
@@ -257,6 +267,8 @@ class Event(models.Model):
     # An id the sending system gave this update (FixMyStreet's update_id), so a retry is recognised.
     external_id = models.CharField(max_length=100, blank=True)
     redacted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

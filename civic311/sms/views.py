@@ -54,10 +54,6 @@ def _checked(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _jurisdiction() -> Jurisdiction | None:
-    return Jurisdiction.objects.default()
-
-
 def _media(post) -> list[tuple[str, str]]:
     try:
         count = min(int(post.get("NumMedia", "0") or 0), MAX_MEDIA)
@@ -82,7 +78,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     sid = post.get("MessageSid", "") or post.get("SmsSid", "")
     if not PHONE.match(phone) or not SID.match(sid):
         return _refuse(400, "From must be a phone number and MessageSid a message id")
-    jurisdiction = _jurisdiction()
+    jurisdiction = Jurisdiction.objects.default()
     if jurisdiction is None:
         return _refuse(503, "No city is set up yet")
     body = _plain(post.get("Body", ""), 10_000)
@@ -152,7 +148,7 @@ def voice_inbound(request: HttpRequest) -> HttpResponse:
     if refused := _checked(request):
         return refused
     language = _voice_language(request)
-    jurisdiction = _jurisdiction()
+    jurisdiction = Jurisdiction.objects.default()
     with translation.override(language):
         voice = twiml.Voice(language)
         name = jurisdiction.name if jurisdiction else ""
@@ -173,7 +169,7 @@ def voice_status(request: HttpRequest) -> HttpResponse:
         return refused
     language = _voice_language(request)
     digits = request.POST.get("Digits", "").strip().rstrip("#")
-    jurisdiction = _jurisdiction()
+    jurisdiction = Jurisdiction.objects.default()
     if digits == "9" and language != "es":
         with translation.override("es"):
             return twiml.response(_menu(twiml.Voice("es"), "es").xml())

@@ -128,11 +128,11 @@ def test_an_unknown_action_is_a_clear_message(signed_in, potholes):
     [
         (
             {"action": "status", "status": Status.DUPLICATE},
-            "status: duplicates and referrals are done one by one",
+            "status: a request is closed as a duplicate by naming its original",
         ),
         (
             {"action": "status", "status": Status.REFERRED},
-            "status: duplicates and referrals are done one by one",
+            "status: a request is closed as referred by saying whom it went to",
         ),
         ({"action": "status", "status": "bogus"}, "status: Select a valid choice."),
         ({"action": "priority", "priority": "9"}, "priority: Select a valid choice."),

@@ -245,7 +245,7 @@ def test_filing_records_channel_phone_and_the_agent_as_actor_with_the_answers_ty
     assert sr.service == city.pothole and sr.address == "200 W Main St" and sr.lat == pytest.approx(41.880)
     assert sr.attributes == {"WHERE": "LANE", "SIZE": 12}
     assert sr.description == "Deep hole by the bus stop"
-    assert (sr.reporter_first_name, sr.reporter_phone) == ("Alice", "312-555-0100")
+    assert (sr.reporter_first_name, sr.reporter_phone) == ("Alice", "+13125550100")  # E.164
     created = sr.events.get(kind=EventKind.CREATED)
     assert created.actor == actors["agnes"] and created.channel == Channel.PHONE
     body = response.content.decode()
@@ -323,7 +323,7 @@ def test_adding_the_caller_as_a_follower_works_and_is_idempotent(signed_in, city
     body = first.content.decode()
     assert "Added:" in body and "Alice Resident" in body and "already reported" in body
     follower = Follower.objects.get(request=sr, reason="caller")
-    assert (follower.phone, follower.name) == ("+1 312 555 0100", "Alice Resident")
+    assert (follower.phone, follower.name) == ("+13125550100", "Alice Resident")
     event = sr.events.get(kind=EventKind.FOLLOWER_ADDED)
     assert event.actor == actors["agnes"] and event.channel == Channel.PHONE and not event.public
     # Again, the phone written another way: nothing new.

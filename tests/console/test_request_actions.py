@@ -121,9 +121,14 @@ def test_a_status_change_with_a_response_templates_text(signed_in, client, city,
         ),
         (
             {"status": Status.DUPLICATE},
-            "Use 'Mark as duplicate' to close a duplicate (it needs the original).",
+            "status: a request is closed as a duplicate by naming its original (mark it as a duplicate), "
+            "not by its status alone",
         ),
-        ({"status": Status.REFERRED}, "Use 'Refer' to close a request as referred (it needs whom to)."),
+        (
+            {"status": Status.REFERRED},
+            "status: a request is closed as referred by saying whom it went to (refer it), "
+            "not by its status alone",
+        ),
     ],
 )
 def test_a_bad_status_change_is_refused_with_guidance(signed_in, pothole, data, message):
@@ -157,8 +162,8 @@ def test_mark_a_duplicate_by_the_parents_number(signed_in, client, actors, potho
     # Whoever followed the duplicate now hears about the original.
     moved = parent.followers.filter(reason=FollowerReason.DUPLICATE)
     assert {(f.email, f.phone) for f in moved} == {
-        ("alice@example.org", "+1 312 555 0100"),
-        ("", "+1 312 555 0142"),
+        ("alice@example.org", "+13125550100"),  # E.164, as intake stores them
+        ("", "+13125550142"),
     }
     assert parent.followers.filter(email="first@example.org", reason=FollowerReason.REPORTER).exists()
     client.logout()

@@ -107,7 +107,7 @@ def test_an_agent_files_a_pothole_for_a_caller_by_keyboard_in_under_a_minute(pag
     filed = ServiceRequest.objects.get(service_request_id=number)
     assert filed.channel == Channel.PHONE and filed.service == city.pothole
     assert filed.attributes == {"WHERE": "LANE", "SIZE": 12}
-    assert filed.address == "200 W Main St" and filed.reporter_phone == "+1 312 555 0100"
+    assert filed.address == "200 W Main St" and filed.reporter_phone == "+13125550100"
     assert filed.events.get(kind=EventKind.CREATED).actor == agnes
     # The form is empty again for the next call.
     expect(page.locator("#intake-address")).to_have_value("")
@@ -129,7 +129,7 @@ def test_adding_the_caller_as_a_follower_by_keyboard(page: Page, springfield):
     page.keyboard.press("Enter")
     expect(page.locator("#intake-notice")).to_contain_text("Added:")
     expect(page.locator("#intake-notice")).to_contain_text("Tell the caller")
-    assert past.followers.filter(phone="773 555 0199", reason="caller").exists()
+    assert past.followers.filter(phone="+17735550199", reason="caller").exists()
 
 
 def test_the_intake_page_meets_wcag_2_2_aa_in_each_state(page: Page, springfield):

@@ -39,7 +39,7 @@ def test_it_keeps_the_reporters_contact_details(post):
     request = ServiceRequest.objects.get(service_request_id=number)
     assert request.reporter_email == "alice@example.org"
     assert (request.reporter_first_name, request.reporter_last_name) == ("Alice", "Resident")
-    assert request.reporter_phone == "+1 312 555 0100"
+    assert request.reporter_phone == "+13125550100"  # E.164, however it was written
 
 
 def test_it_records_the_ward_the_address_and_the_department(post, city):

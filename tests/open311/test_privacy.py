@@ -11,7 +11,7 @@ from tests.open311.conftest import API
 
 SECRETS = [
     "alice.secret@example.org",
-    "+1 312 555 0199",
+    "+13125550199",  # E.164, as it is stored
     "Alicia",
     "Secretson",
     "device-xyz-123",

@@ -12,7 +12,7 @@ from civic311.accounts.permissions import may, visible_requests
 from civic311.console.access import staff_required
 from civic311.console.forms import PriorityForm, RerouteForm, StatusForm
 from civic311.servicerequests import actions
-from civic311.servicerequests.choices import Channel, Status
+from civic311.servicerequests.choices import Channel
 from civic311.servicerequests.intake import RequestRejected
 
 MAX_SELECTION = 500
@@ -52,8 +52,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if action == "status":
         form = StatusForm(request.POST)
         capability = Capability.CHANGE_STATUS
-        if form.is_valid() and form.cleaned_data["status"] in (Status.DUPLICATE, Status.REFERRED):
-            form.add_error("status", "duplicates and referrals are done one by one")
+        if form.is_valid():
+            try:  # refused for the whole selection at once, not once per request
+                actions.check_status_change(form.cleaned_data["status"])
+            except RequestRejected as exc:
+                form.add_error("status", "; ".join(e.message for e in exc.errors))
 
         def apply(sr):
             actions.change_status(sr, form.cleaned_data["status"], actor, note=form.cleaned_data["note"])

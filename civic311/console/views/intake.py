@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,8 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civic311.accounts.choices import Capability
 from civic311.accounts.permissions import can, may, visible_requests
+from civic311.catalog import jurisdictions
 from civic311.catalog.choices import Datatype
-from civic311.catalog.models import Jurisdiction, Service
+from civic311.catalog.models import Jurisdiction, Service, ServiceQuerySet
 from civic311.console import intake as words
 from civic311.console.access import staff_required
 from civic311.geo.geocoder import get_geocoder
@@ -39,8 +39,6 @@ NEARBY_LIMIT = 10
 NEARBY_CANDIDATES = 200
 CALLER_LIMIT = 20
 SUGGEST_LIMIT = 8
-# What people put between a phone's digits; stripped in SQL so stored phones compare on digits alone.
-PHONE_SEPARATORS = " -().+/"
 # How a found request is the caller's, as the list says it.
 REPORTED, FOLLOWS = "reported it", "follows it"
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
@@ -74,15 +72,7 @@ def _htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _jurisdiction() -> Jurisdiction:
-    """The city the call centre answers for: the default jurisdiction (one per deployment, as a rule)."""
-    jurisdiction = Jurisdiction.objects.default()
-    if jurisdiction is None:
-        raise Http404("No city is configured yet")
-    return jurisdiction
-
-
-def _offered(jurisdiction: Jurisdiction) -> QuerySet[Service]:
+def _offered(jurisdiction: Jurisdiction) -> ServiceQuerySet:
     return Service.objects.offered().filter(jurisdiction=jurisdiction).order_by("group", "service_name")
 
 
@@ -141,14 +131,6 @@ def _describe(user, jurisdiction: Jurisdiction, requests: list[ServiceRequest], 
 # --- search ----------------------------------------------------------------------------------------------
 
 
-def _digits_of(field_name: str):
-    """The field with the usual phone separators removed, in SQL (the same on SQLite and PostgreSQL)."""
-    expression: F | Replace = F(field_name)
-    for separator in PHONE_SEPARATORS:
-        expression = Replace(expression, Value(separator), Value(""))
-    return expression
-
-
 @dataclass
 class CallerMatch:
     requests: list[ServiceRequest] = field(default_factory=list)
@@ -168,8 +150,9 @@ def _caller_requests(user, jurisdiction: Jurisdiction, terms: words.SearchTerms)
     reporter: Q | None = None
     follower: Q | None = None
     if terms.phone:
-        reporter = Q(reporter_digits__endswith=terms.phone)
-        follower = Q(phone_digits__endswith=terms.phone)
+        # Phones are stored as E.164 (servicerequests.intake), so the typed digits end the stored number.
+        reporter = Q(reporter_phone__endswith=terms.phone)
+        follower = Q(phone__endswith=terms.phone)
     elif terms.email:
         reporter = Q(reporter_email__iexact=terms.email)
         follower = Q(email__iexact=terms.email)
@@ -180,16 +163,11 @@ def _caller_requests(user, jurisdiction: Jurisdiction, terms: words.SearchTerms)
             follower &= Q(name__icontains=name)
     reported: list[ServiceRequest] = []
     if reporter is not None and follower is not None:
-        reported = list(
-            visible.annotate(reporter_digits=_digits_of("reporter_phone"))
-            .filter(reporter)
-            .order_by("-requested_datetime")[:CALLER_LIMIT]
-        )
+        reported = list(visible.filter(reporter).order_by("-requested_datetime")[:CALLER_LIMIT])
         for sr in reported:
             how.setdefault(sr.pk, REPORTED)
         followed = (
             Follower.objects.filter(request__in=visible)
-            .annotate(phone_digits=_digits_of("phone"))
             .filter(follower)
             .exclude(reason=FollowerReason.REPORTER)  # the reporter is found as the reporter
             .order_by("-created_at")
@@ -465,7 +443,7 @@ def _page(request: HttpRequest, jurisdiction: Jurisdiction, **extra) -> HttpResp
 @intake_only
 @require_GET
 def intake_page(request: HttpRequest) -> HttpResponse:
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     query = request.GET.get("q", "")
     extra = _search_context(request, jurisdiction, query, "") if query.strip() else {}
     return _page(request, jurisdiction, **extra)
@@ -476,7 +454,7 @@ def intake_page(request: HttpRequest) -> HttpResponse:
 def intake_search(request: HttpRequest) -> HttpResponse:
     """The search box (q: the caller's requests, and the open ones near it when q is an address), or,
     without q, the open requests near the file form's address or map point."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     service_code = request.GET.get("service", "")
     if "q" in request.GET:
         context = _search_context(request, jurisdiction, request.GET["q"], service_code)
@@ -505,7 +483,7 @@ def intake_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def address_suggest(request: HttpRequest) -> JsonResponse:
     """Addresses starting with what the agent typed (q), or the address at a map point (lat, long)."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     geocoder = get_geocoder()
     errors: list[FieldError] = []
     lat = parse_coordinate(request.GET.get("lat"), "lat", -90, 90, errors)
@@ -530,7 +508,7 @@ def address_suggest(request: HttpRequest) -> JsonResponse:
 def service_search(request: HttpRequest) -> HttpResponse:
     """Offered services whose name, keywords, group or code fit every typed word, best first: JSON, or
     (for htmx) the service picker with the best one chosen and its questions."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     query = request.GET.get("q", "")[:200]
     services = _offered(jurisdiction).search(query)
     if not _htmx(request):
@@ -559,7 +537,7 @@ def service_search(request: HttpRequest) -> HttpResponse:
 @intake_only
 @require_GET
 def intake_questions(request: HttpRequest, code: str) -> HttpResponse:
-    service = _offered(_jurisdiction()).filter(service_code=code).first()
+    service = _offered(jurisdictions.default_or_404()).filter(service_code=code).first()
     if service is None:
         raise Http404("No such service, or not offered")
     context = {"service": service, "questions": _questions(service, {}, {}), "errors": {}}
@@ -592,7 +570,7 @@ def _typed_answers(service: Service | None, data, tz) -> tuple[dict[str, list[st
 def intake_file(request: HttpRequest) -> HttpResponse:
     """File a request for the caller: channel phone, the agent the actor. Errors come back next to their
     fields with nothing stored; success shows the number to read out and an empty form for the next call."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     data = request.POST
     values = {
         name: data.get(name, "").strip()
@@ -638,10 +616,10 @@ def _existing_follower(sr: ServiceRequest, phone: str, email: str) -> Follower |
     digits = words.phone_digits(phone)
     wanted = Q(pk__in=[])
     if len(digits) >= words.MIN_PHONE_DIGITS:
-        wanted |= Q(phone_digits__endswith=digits)
+        wanted |= Q(phone__endswith=digits)  # stored as E.164
     if email:
         wanted |= Q(email__iexact=email)
-    return sr.followers.annotate(phone_digits=_digits_of("phone")).filter(wanted).first()
+    return sr.followers.filter(wanted).first()
 
 
 @intake_only
@@ -652,7 +630,7 @@ def intake_follow(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can(user, Capability.ADD_FOLLOWER):
         raise PermissionDenied("Your role may not add followers.")
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     number = normalize_number(request.POST.get("number", ""), jurisdiction.request_id_prefix)
     sr = (
         visible_requests(user)

@@ -50,7 +50,7 @@ def _get(request: HttpRequest, number: str) -> ServiceRequest:
 
 def _default_prefix() -> str:
     """The default jurisdiction's number prefix, so keypad digits alone open a request."""
-    default = next(iter(cache.jurisdictions()), None)
+    default = next(iter(cache.jurisdictions()), None)  # the default first
     return default.request_id_prefix if default else ""
 
 
@@ -96,7 +96,7 @@ def request_page(request: HttpRequest, number: str) -> HttpResponse:
     user = request.user
     events = sr.events.select_related("actor", "api_client").order_by("-created_at", "-pk")
     if not may(user, Capability.SEE_INTERNAL_NOTES, sr):
-        events = events.filter(public=True)
+        events = events.without_internal()
     ward = District.objects.filter(requests=sr, kind="ward").first()
     context = {
         "sr": sr,
@@ -180,12 +180,6 @@ def change_status(request: HttpRequest, sr: ServiceRequest) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, sr, _form_errors(form))
     status = form.cleaned_data["status"]
-    if status == Status.DUPLICATE:
-        return _refused(
-            request, sr, ["Use 'Mark as duplicate' to close a duplicate (it needs the original)."]
-        )
-    if status == Status.REFERRED:
-        return _refused(request, sr, ["Use 'Refer' to close a request as referred (it needs whom to)."])
     actions.change_status(sr, status, _actor(request), note=form.cleaned_data["note"])
     return _done(request, sr, f"Status changed to {Status(status).label}.")
 

@@ -18,13 +18,16 @@ from civic311.notify.alert_models import EmailBounce
 from civic311.notify.email import messages
 from civic311.notify.models import Delivery, DeliveryStatus
 from civic311.notify.registry import PermanentFailure
-from civic311.servicerequests.models import Follower
+from civic311.servicerequests import actions
+from civic311.servicerequests.choices import Channel
 
 
 def pause_address(email: str, error: str) -> None:
     """Stop everything we send to a bounced address: its follows and its area alerts."""
     with transaction.atomic():
-        Follower.objects.filter(email__iexact=email, active=True).update(active=False)
+        actions.stop_following_address(
+            email, actions.Actor(channel=Channel.EMAIL), why=f"bounced: {error[:200]}"
+        )
         alerts.pause_address(email, f"Bounced: {error}")
         EmailBounce.objects.create(email=email, error=error[:500], created_at=timezone.now())
 

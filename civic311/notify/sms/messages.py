@@ -25,7 +25,7 @@ def build(delivery: Delivery) -> str | None:
     with translation.override(delivery.language or "en"):
         city = sr.jurisdiction.name
         if delivery.kind == "note":
-            event = Event.objects.filter(pk=payload.get("event") or 0, public=True).first()
+            event = Event.objects.public().filter(pk=payload.get("event") or 0).first()
             note = (event.note if event else sr.status_notes)[:NOTE_MAX]
             text = gettext("%(city)s 311, request %(number)s: %(note)s %(link)s") % {
                 "city": city,

@@ -25,6 +25,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civic311.accounts import throttle
+from civic311.catalog import jurisdictions
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.districts import district_ids_at
 from civic311.geo.geocoder import get_geocoder
@@ -49,13 +50,6 @@ NEARBY_METRES = 200
 NEARBY_DAYS = 30
 NEARBY_LIMIT = 5
 MAX_QUERY = 100
-
-
-def _jurisdiction() -> Jurisdiction:
-    jurisdiction = Jurisdiction.objects.default()
-    if jurisdiction is None:
-        raise Http404("No city is set up yet")
-    return jurisdiction
 
 
 def with_texts(service: Service | None) -> Service | None:
@@ -187,7 +181,7 @@ def _inside_city(jurisdiction: Jurisdiction, lat: float, long: float) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def report_start(request: HttpRequest) -> HttpResponse:
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     data = request.POST if request.method == "POST" else request.GET
     query = clean_text(data.get("q", "")[:MAX_QUERY])
     service = _service(jurisdiction, data.get("service", ""))
@@ -438,7 +432,7 @@ def report_sent(request: HttpRequest, draft_key: uuid.UUID) -> HttpResponse:
 @require_GET
 def places(request: HttpRequest) -> JsonResponse:
     """Address suggestions for the location box: [{"address", "lat", "long"}]."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     text = clean_text(request.GET.get("q", "")[:MAX_QUERY])
     found = get_geocoder().suggest(jurisdiction, text, limit=8) if len(text) >= 2 else []
     return JsonResponse({"places": [{"address": p.address, "lat": p.lat, "long": p.long} for p in found]})
@@ -447,7 +441,7 @@ def places(request: HttpRequest) -> JsonResponse:
 @require_GET
 def services_json(request: HttpRequest) -> JsonResponse:
     """The listed services (all, or those a search finds), in the active language, for report.js."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     query = clean_text(request.GET.get("q", "")[:MAX_QUERY])
     found = Service.objects.listed(jurisdiction).search(query)
     items = [
@@ -466,7 +460,7 @@ def services_json(request: HttpRequest) -> JsonResponse:
 @require_GET
 def questions(request: HttpRequest, code: str) -> HttpResponse:
     """The service's questions as a form fragment (report.js swaps it in when a category is chosen)."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     service = _service(jurisdiction, code)
     if service is None:
         raise Http404("No such service")
@@ -477,7 +471,7 @@ def questions(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def nearby(request: HttpRequest) -> HttpResponse:
     """The "is it one of these?" fragment for a service and a point."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     service = _service(jurisdiction, request.GET.get("service", ""))
     errors: list[FieldError] = []
     from civic311.servicerequests.intake import parse_coordinate
@@ -493,7 +487,7 @@ def nearby(request: HttpRequest) -> HttpResponse:
 @require_POST
 def photo_location(request: HttpRequest) -> JsonResponse:
     """Where a photo was taken (its GPS, read before the EXIF is stripped), for report.js to offer."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     upload = request.FILES.get("photo")
     if upload is None:
         return JsonResponse({"error": gettext("Send a photo.")}, status=400)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civic311.accounts import throttle
+from civic311.catalog import jurisdictions
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.geocoder import get_geocoder
 from civic311.portal import community
@@ -55,13 +56,6 @@ TEXT_FIELD_MAX = 300  # any one-line field (address, name) longer than this is r
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-
-def _jurisdiction() -> Jurisdiction:
-    jurisdiction = Jurisdiction.objects.default()
-    if jurisdiction is None:
-        raise Http404("no city is set up")
-    return jurisdiction
 
 
 def _find(jurisdiction: Jurisdiction, number: str) -> ServiceRequest | None:
@@ -123,9 +117,9 @@ def _event_title(event: Event) -> tuple[str, str]:
 
 def _timeline(sr: ServiceRequest) -> list[Entry]:
     """The request's public events and visible comments, oldest first."""
-    events = list(Event.objects.filter(request=sr, public=True).order_by("created_at", "pk"))
+    events = list(Event.objects.public().filter(request=sr).order_by("created_at", "pk"))
     photos: dict[int, list[Media]] = {}
-    for media in Media.objects.filter(request=sr, public=True).exclude(event=None):
+    for media in Media.objects.public().filter(request=sr).exclude(event=None):
         if media.event_id is not None:
             photos.setdefault(media.event_id, []).append(media)
     entries = []
@@ -265,7 +259,7 @@ def track(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def track_timeline(request: HttpRequest, number: str) -> HttpResponse:
     """The status and timeline alone, which track.js fetches when the live stream says something changed."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     sr = _find(jurisdiction, number)
     if sr is None:
         raise Http404("no public request with this number")
@@ -277,7 +271,7 @@ def track_timeline(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def follow(request: HttpRequest, number: str) -> HttpResponse:
     """Get updates by email or text message; "me too" is the same with its reason, and is counted."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     sr = _find(jurisdiction, number)
     if sr is None:
         return _not_found(request, jurisdiction, number)
@@ -323,7 +317,7 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 def comment(request: HttpRequest, number: str) -> HttpResponse:
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     sr = _find(jurisdiction, number)
     if sr is None:
         return _not_found(request, jurisdiction, number)
@@ -488,7 +482,7 @@ def _within(jurisdiction: Jurisdiction, q: AroundQuery) -> list[ServiceRequest]:
 
 @require_GET
 def around(request: HttpRequest) -> HttpResponse:
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     q, errors = _parse_around(request, jurisdiction)
     services = [
         (s.service_code, s.translated("service_name"))
@@ -535,7 +529,7 @@ def around(request: HttpRequest) -> HttpResponse:
 @require_GET
 def around_points(request: HttpRequest) -> HttpResponse:
     """The same requests as /around/ as GeoJSON points, for the map (newest first, at most 500)."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     q, errors = _parse_around(request, jurisdiction)
     if q is None:
         return JsonResponse({"errors": errors}, status=400)
@@ -599,7 +593,7 @@ def _my_requests(jurisdiction: Jurisdiction, email: str) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def mine(request: HttpRequest) -> HttpResponse:
     """Signed in (the session holds a verified email): the list. Else: the form that mails a link."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     email = request.session.get(SESSION_EMAIL)
     if request.method == "GET":
         if email:
@@ -644,7 +638,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def mine_sign_in(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the email. GET asks to confirm (mail scanners follow links; they do not press
     buttons), POST spends the token and signs in."""
-    jurisdiction = _jurisdiction()
+    jurisdiction = jurisdictions.default_or_404()
     context: dict[str, Any] = {"jurisdiction": jurisdiction, "token": token}
     if len(token) > 500:
         context["error"] = _("This sign-in link is not valid. Ask for a new one below.")
