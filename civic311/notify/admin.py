@@ -11,8 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from civic311.notify import deliveries
-from civic311.notify.alert_models import AreaAlert, EmailBounce, SurveyResponse
-from civic311.notify.models import Delivery, DeliveryStatus, PeriodicJob, TextOptOut, WebhookEndpoint
+from civic311.notify.models import (
+    AreaAlert,
+    Delivery,
+    DeliveryStatus,
+    EmailBounce,
+    PeriodicJob,
+    SurveyResponse,
+    TextOptOut,
+    WebhookEndpoint,
+)
 from civic311.servicerequests.choices import EventKind
 
 RETRY_BUTTON = "_retry"

@@ -20,11 +20,16 @@ from django.utils import timezone
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.models import District
 from civic311.lib.geomath import haversine_m
-from civic311.notify.alert_models import AlertFrequency, AreaAlert
-from civic311.notify.email import DIGEST_EVERY_SECONDS
+from civic311.notify import deliveries
+from civic311.notify.audience import language_of
+from civic311.notify.models import AlertFrequency, AreaAlert
+from civic311.notify.registry import Recipient
 from civic311.servicerequests.choices import CLOSED_STATUSES, EventKind
 from civic311.servicerequests.models import Event, ServiceRequest
 
+DIGEST_JOB = "alert-digest"
+# The digest job runs every 24 hours, counted from the worker's first tick (PeriodicJob keeps the time).
+DIGEST_EVERY_SECONDS = 24 * 3600
 DIGEST_MAX_ITEMS = 200  # a digest lists at most this many requests (and says how many more)
 CHANNEL = "email"
 
@@ -129,10 +134,6 @@ def digest_for(alert: AreaAlert, since: datetime, until: datetime) -> Digest:
 
 def send_digests(now: datetime | None = None) -> int:
     """Enqueue one digest email per live daily alert with something to tell; returns how many."""
-    from civic311.notify import deliveries
-    from civic311.notify.email.recipients import language_of
-    from civic311.notify.registry import Recipient
-
     now = now or timezone.now()
     sent = 0
     live = AreaAlert.objects.filter(active=True, confirmed=True, frequency=AlertFrequency.DAILY)
@@ -184,10 +185,6 @@ class AlertRequest:
 
 def subscribe(wanted: AlertRequest) -> AreaAlert:
     """Store an unconfirmed alert and mail its confirmation link (after commit)."""
-    from civic311.notify import deliveries
-    from civic311.notify.email.recipients import language_of
-    from civic311.notify.registry import Recipient
-
     with transaction.atomic():
         alert = AreaAlert.objects.create(
             jurisdiction=wanted.jurisdiction,

@@ -18,12 +18,14 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.tasks import task
 from django.utils import timezone
 
 from civic311.lib.env import envint
 from civic311.notify import registry
-from civic311.notify.models import Delivery, DeliveryStatus
+from civic311.notify.models import Delivery, DeliveryStatus, EventDispatch
 from civic311.notify.registry import PermanentFailure, Recipient
+from civic311.servicerequests.models import Event
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +78,6 @@ def enqueue(recipient: Recipient, event=None, key: str | None = None) -> Deliver
 
 def wake(delivery_id: int, run_after=None) -> None:
     """Enqueue the send task of one delivery (now, or at run_after). A lost wake-up is found by sweep()."""
-    from civic311.notify.tasks import send_delivery
-
     task = send_delivery if run_after is None else send_delivery.using(run_after=run_after)
     try:
         task.enqueue(delivery_id)
@@ -165,9 +165,6 @@ def _wake_all(ids: list[int]) -> None:
 def sweep(now=None) -> int:
     """Take back deliveries stuck in "sending" (their worker died), wake pending ones whose wake-up was
     lost, dispatch recent events whose dispatch was lost. Returns how many deliveries and events."""
-    from civic311.notify.tasks import dispatch_event
-    from civic311.servicerequests.models import Event
-
     now = now or timezone.now()
     stuck = list(
         Delivery.objects.filter(
@@ -206,3 +203,38 @@ def sweep(now=None) -> int:
         except Exception:
             log.exception("Could not enqueue the dispatch of event %s", event_id)
     return len(ids) + len(lost_events)
+
+
+# --- the tasks (Django's Tasks API), run by the worker; each takes ids, never objects, so it reads the
+# current row. notify/tasks.py names them too, the import path queued tasks of earlier versions carry.
+
+
+@task()
+def dispatch_event(event_id: int) -> int:
+    """For each registered channel, its recipients of this event -> one Delivery each (idempotent on key,
+    so a dispatch run twice creates nothing new). Returns how many deliveries the event has."""
+    event = Event.objects.select_related("request").filter(pk=event_id).first()
+    if event is None:
+        return 0
+    count = 0
+    for channel in registry.channels():
+        try:
+            recipients = channel.recipients(event)
+        except Exception:  # one broken channel must not keep the others' messages back
+            log.exception("Channel %s could not list recipients of event %s", channel.name, event_id)
+            continue
+        for recipient in recipients:
+            enqueue(recipient, event=event)
+            count += 1
+    EventDispatch.objects.get_or_create(event=event)
+    return count
+
+
+@task()
+def send_delivery(delivery_id: int) -> str:
+    return send(delivery_id)
+
+
+@task()
+def sweep_deliveries() -> int:
+    return sweep()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.tasks import task
 from django.utils import timezone
 
 from civic311.notify.models import PeriodicJob
@@ -39,14 +40,18 @@ def run(name: str) -> Any:
     return job.task.call() if _is_task(job.task) else job.task()
 
 
+@task()
+def run_periodic(name: str) -> None:
+    """Run the periodic job `name` (enqueued by tick when due, for a job that is a plain function)."""
+    run(name)
+
+
 def _is_task(obj: Any) -> bool:
     # A django.tasks Task, or the same class of the django-tasks package, which the RQ backend makes
     return callable(getattr(obj, "enqueue", None)) and hasattr(obj, "func")
 
 
 def _enqueue(job: Job) -> None:
-    from civic311.notify.tasks import run_periodic
-
     if _is_task(job.task):
         job.task.enqueue()
     else:

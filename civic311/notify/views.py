@@ -28,15 +28,15 @@ from civic311.accounts.throttle import Limit, client_hash, limit_message, over_l
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.models import District
 from civic311.notify import alerts
-from civic311.notify.alert_models import (
+from civic311.notify.audience import follower_language, language_of
+from civic311.notify.email import tokens
+from civic311.notify.models import (
     ALERT_MAX_RADIUS_M,
     ALERT_MIN_RADIUS_M,
     AlertFrequency,
     AreaAlert,
     SurveyResponse,
 )
-from civic311.notify.email import tokens
-from civic311.notify.email.recipients import follower_language, language_of
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Channel
 from civic311.servicerequests.models import Follower

@@ -16,7 +16,7 @@ from civic311.catalog.choices import Datatype
 from civic311.catalog.models import Service, ServiceAttribute
 from civic311.geo.geocoder import Place
 from civic311.servicerequests.choices import DESCRIPTION_MAX_LENGTH
-from civic311.servicerequests.intake import STRING_MAX_LENGTH, TEXT_MAX_LENGTH
+from civic311.servicerequests.intake import PHONE_PATTERN, STRING_MAX_LENGTH, TEXT_MAX_LENGTH
 
 MAX_PHOTOS = 5
 
@@ -190,13 +190,9 @@ class ReportForm(forms.Form):
             self.add_error(
                 "email", gettext("To report this, give an email or a phone number so the city can reach you.")
             )
-        if data.get("phone") and "phone" not in self.errors:
-            from civic311.servicerequests.intake import PHONE_PATTERN
-
-            if not PHONE_PATTERN.match(data["phone"].strip()):
-                self.add_error(
-                    "phone", gettext("“%(value)s” is not a phone number.") % {"value": data["phone"][:40]}
-                )
+        phone = data.get("phone")
+        if phone and "phone" not in self.errors and not PHONE_PATTERN.match(phone.strip()):
+            self.add_error("phone", gettext("“%(value)s” is not a phone number.") % {"value": phone[:40]})
 
     def answers(self) -> dict:
         """The answers as the domain takes them: attribute code -> text or list of texts."""

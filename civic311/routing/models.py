@@ -1,6 +1,9 @@
 """How requests find their workers: teams, routing rules an administrator edits, SLA targets and the
 working-hours calendar they are counted in."""
 
+from collections.abc import Iterable
+from datetime import date, time
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from civic311.catalog.models import Department, Jurisdiction, Service
 from civic311.geo.models import District
 from civic311.routing.choices import AssignmentStrategy, Clock
+from civic311.routing.sla import WorkingHours
 
 
 class Team(models.Model):
@@ -49,6 +53,11 @@ class Team(models.Model):
         return f"{self.department.name} / {self.name}"
 
 
+def _time(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours) % 24, int(minutes))
+
+
 class WorkCalendar(models.Model):
     """When crews work, for SLA targets counted in business hours: hours per weekday and holidays."""
 
@@ -64,11 +73,19 @@ class WorkCalendar(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        from civic311.routing.calendars import working_hours
+    def working_hours(self, holidays: Iterable[date] | None = None) -> WorkingHours:
+        """The calendar as sla.WorkingHours (with its holidays unless `holidays` is given)."""
+        weekly = {
+            int(day): tuple((_time(start), _time(end)) for start, end in intervals)
+            for day, intervals in (self.weekly_hours or {}).items()
+        }
+        if holidays is None:
+            holidays = self.holidays.values_list("date", flat=True)
+        return WorkingHours(tz=self.jurisdiction.tz, weekly=weekly, holidays=frozenset(holidays))
 
+    def clean(self) -> None:
         try:
-            hours = working_hours(self, holidays=())
+            hours = self.working_hours(holidays=())
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise ValidationError({"weekly_hours": str(exc)}) from None
         if not hours.has_working_time:

@@ -114,3 +114,17 @@ class EventKind(models.TextChoices):
 # Longest description we accept, in characters (GeoReport sets no limit; 4,000 is a screenful).
 DESCRIPTION_MAX_LENGTH = 4000
 NOTE_MAX_LENGTH = 4000
+
+
+class FollowerReason(models.TextChoices):
+    REPORTER = "reporter", _("Reported it")
+    ME_TOO = "me_too", _("Reported it too")
+    CALLER = "caller", _("Called about it")
+    DUPLICATE = "duplicate", _("Reported a duplicate of it")
+    FOLLOWER = "follower", _("Follows it")
+
+
+class CommentStatus(models.TextChoices):
+    VISIBLE = "visible", _("Visible")
+    HELD = "held", _("Held for moderation")
+    REJECTED = "rejected", _("Rejected")

@@ -1,6 +1,6 @@
 """Service requests, their append-only history (events) and their photos.
 
-Nothing here writes a request on its own: the functions of `actions.py` do, and each writes an Event.
+Nothing here writes a request on its own: the functions of `actions/` do, and each writes an Event.
 """
 
 import secrets
@@ -20,7 +20,9 @@ from civic311.servicerequests.choices import (
     CLOSED,
     OPEN,
     Channel,
+    CommentStatus,
     EventKind,
+    FollowerReason,
     Priority,
     Status,
     georeport_status,
@@ -341,14 +343,6 @@ class Media(models.Model):
         return self.file.name or self.url
 
 
-class FollowerReason(models.TextChoices):
-    REPORTER = "reporter", _("Reported it")
-    ME_TOO = "me_too", _("Reported it too")
-    CALLER = "caller", _("Called about it")
-    DUPLICATE = "duplicate", _("Reported a duplicate of it")
-    FOLLOWER = "follower", _("Follows it")
-
-
 class Follower(models.Model):
     """Someone who gets updates of a request: its reporter, a neighbour who said "me too", a caller an
     agent added, the reporters of its duplicates. Private, like all contact details."""
@@ -391,12 +385,6 @@ class RequestCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jurisdiction_id}/{self.year}: {self.value}"
-
-
-class CommentStatus(models.TextChoices):
-    VISIBLE = "visible", _("Visible")
-    HELD = "held", _("Held for moderation")
-    REJECTED = "rejected", _("Rejected")
 
 
 class CommentQuerySet(models.QuerySet):

@@ -7,9 +7,3 @@ class SmsConfig(AppConfig):
 
     name = "civic311.sms"
     verbose_name = _("Text messages and calls")
-
-    def ready(self) -> None:
-        # The outbound side: the "sms" notification channel (civic311.notify.sms) joins notify.registry.
-        from civic311.notify.sms import register
-
-        register()

@@ -9,9 +9,9 @@ import pytest
 from civic311.console.models import ResponseTemplate
 from civic311.routing.models import RoutingRule, Team
 from civic311.servicerequests import actions
-from civic311.servicerequests.choices import Channel, EventKind, Priority, Status
+from civic311.servicerequests.choices import Channel, EventKind, FollowerReason, Priority, Status
 from civic311.servicerequests.intake import Contact
-from civic311.servicerequests.models import Event, FollowerReason, ServiceRequest
+from civic311.servicerequests.models import Event, ServiceRequest
 from tests.factories import file_request
 
 TEMPLATE_TEXT = "Our crew filled the pothole today. Thank you for reporting it."

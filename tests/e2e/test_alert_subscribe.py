@@ -5,8 +5,8 @@ errors), the confirmation, the survey (and its errors) and the unsubscribe pages
 import pytest
 from playwright.sync_api import Page, expect
 
-from civic311.notify.alert_models import AreaAlert
 from civic311.notify.email import tokens
+from civic311.notify.models import AreaAlert
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Status
 from tests.e2e.a11y import axe_violations, describe

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from civic311.servicerequests.models import Follower, FollowerReason, Media, ServiceRequest
+from civic311.servicerequests.choices import FollowerReason
+from civic311.servicerequests.models import Follower, Media, ServiceRequest
 from tests.e2e.a11y import axe_violations, describe
 from tests.factories import INSIDE_WARD_1, CityFactory, file_request
 

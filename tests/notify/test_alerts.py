@@ -10,8 +10,7 @@ import pytest
 from django.utils import timezone
 
 from civic311.notify import alerts, deliveries
-from civic311.notify.alert_models import AlertFrequency, AreaAlert
-from civic311.notify.models import Delivery
+from civic311.notify.models import AlertFrequency, AreaAlert, Delivery
 from civic311.notify.tasks import dispatch_event
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Status

@@ -7,8 +7,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from civic311.notify import deliveries
-from civic311.notify.alert_models import AreaAlert, EmailBounce
-from civic311.notify.models import Delivery, DeliveryStatus
+from civic311.notify.models import AreaAlert, Delivery, DeliveryStatus, EmailBounce
 from civic311.notify.tasks import dispatch_event
 from civic311.servicerequests import actions
 from civic311.servicerequests.intake import Contact

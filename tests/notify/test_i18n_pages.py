@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from civic311.notify.alert_models import AreaAlert
 from civic311.notify.email import tokens
+from civic311.notify.models import AreaAlert
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Status
 from civic311.servicerequests.models import Media, ServiceRequest

@@ -1,6 +1,6 @@
 import pytest
 
-from civic311.notify.alert_models import AreaAlert, EmailBounce, SurveyResponse
+from civic311.notify.models import AreaAlert, EmailBounce, SurveyResponse
 from tests.factories import file_request
 
 

@@ -61,7 +61,7 @@ def test_of_workers_ticking_at_once_one_enqueues(only_our_job):
     for thread in threads:
         thread.join()
     assert sorted(started) == [[], [], [], ["test.count"]]
-    assert DBTaskResult.objects.filter(task_path="civic311.notify.tasks.run_periodic").count() == 1
+    assert DBTaskResult.objects.filter(task_path="civic311.notify.schedule.run_periodic").count() == 1
 
 
 def test_the_sla_check_and_the_sweep_are_registered():

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from civic311.notify.alert_models import SurveyResponse
 from civic311.notify.email import tokens
+from civic311.notify.models import SurveyResponse
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Status
 from civic311.servicerequests.intake import Contact

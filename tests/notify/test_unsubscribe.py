@@ -8,9 +8,8 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from civic311.notify.alert_models import AreaAlert
 from civic311.notify.email import tokens
-from civic311.notify.models import Delivery
+from civic311.notify.models import AreaAlert, Delivery
 from civic311.servicerequests import actions
 from tests.factories import file_request
 from tests.notify.test_email_updates import STAFF, deliver

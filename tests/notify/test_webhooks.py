@@ -62,7 +62,7 @@ class Receiver:
 def receiver(monkeypatch):
     # only the webhook channel: the others (email, SMS) have their own tests
     monkeypatch.setattr(registry, "_channels", {})
-    channel.register()
+    registry.register_channel(channel.CHANNEL, channel.recipients, channel.send)
     r = Receiver()
     yield r
     r.close()

@@ -137,7 +137,7 @@ def test_a_periodic_job_runs_once_a_round_with_two_workers(city, workers):
 
     def sweeps() -> list:
         return list(
-            DBTaskResult.objects.filter(task_path="civic311.notify.tasks.sweep_deliveries")
+            DBTaskResult.objects.filter(task_path="civic311.notify.deliveries.sweep_deliveries")
             .order_by("enqueued_at")
             .values_list("enqueued_at", flat=True)
         )
@@ -155,6 +155,6 @@ def test_a_periodic_job_runs_once_a_round_with_two_workers(city, workers):
     before = len(sweeps())
     wait_until(lambda: len(sweeps()) >= before + 2, timeout=60, what="the other worker going on")
     sla = DBTaskResult.objects.filter(
-        task_path="civic311.notify.tasks.run_periodic", args_kwargs__args__0="routing.check_sla"
+        task_path="civic311.notify.schedule.run_periodic", args_kwargs__args__0="routing.check_sla"
     ).count()
     assert sla == 1  # every 5 minutes: the first round only

@@ -7,8 +7,8 @@ from django.core.cache import cache
 
 from civic311.servicerequests import actions
 from civic311.servicerequests.actions import Actor
-from civic311.servicerequests.choices import Channel
-from civic311.servicerequests.models import Comment, CommentStatus
+from civic311.servicerequests.choices import Channel, CommentStatus
+from civic311.servicerequests.models import Comment
 from tests.factories import file_request
 
 

@@ -3,7 +3,8 @@
 import pytest
 from django.core.cache import cache
 
-from civic311.servicerequests.models import Follower, FollowerReason
+from civic311.servicerequests.choices import FollowerReason
+from civic311.servicerequests.models import Follower
 from tests.factories import file_request
 
 

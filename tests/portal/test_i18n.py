@@ -192,7 +192,7 @@ RESIDENT_FILES = [
     "servicerequests/choices.py",
     "servicerequests/models.py",
     "servicerequests/intake.py",
-    "servicerequests/actions.py",
+    "servicerequests/actions/*.py",
     "servicerequests/photos.py",
     "catalog/choices.py",
     "accounts/throttle.py",

@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from civic311.portal.models import Submission
-from civic311.servicerequests.models import Event, Follower, FollowerReason, ServiceRequest
+from civic311.servicerequests.choices import FollowerReason
+from civic311.servicerequests.models import Event, Follower, ServiceRequest
 from tests.factories import INSIDE_WARD_1, file_request
 
 JSON = {"Accept": "application/json"}

@@ -27,9 +27,9 @@ from civic311.console import intake as words
 from civic311.console.access import staff_required
 from civic311.geo.geocoder import get_geocoder
 from civic311.servicerequests import actions, plain
-from civic311.servicerequests.choices import Channel, EventKind, Status
+from civic311.servicerequests.choices import Channel, EventKind, FollowerReason, Status
 from civic311.servicerequests.intake import Contact, FieldError, Location, RequestRejected, parse_coordinate
-from civic311.servicerequests.models import Event, Follower, FollowerReason, ServiceRequest
+from civic311.servicerequests.models import Event, Follower, ServiceRequest
 from civic311.servicerequests.numbers import normalize_number, number_candidates
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from civic311.notify.alert_models import AreaAlert
 from civic311.notify.email import tokens
-from civic311.notify.models import Delivery
+from civic311.notify.models import AreaAlert, Delivery
 from civic311.servicerequests.choices import Status
 from civic311.servicerequests.models import Event, Follower, ServiceRequest
 

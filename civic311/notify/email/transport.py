@@ -14,9 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from civic311.notify import alerts
-from civic311.notify.alert_models import EmailBounce
 from civic311.notify.email import messages
-from civic311.notify.models import Delivery, DeliveryStatus
+from civic311.notify.models import Delivery, DeliveryStatus, EmailBounce
 from civic311.notify.registry import PermanentFailure
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import Channel

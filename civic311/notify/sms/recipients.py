@@ -4,7 +4,7 @@ conversation already answered those with their number), the confirmation. A numb
 nothing."""
 
 from civic311.lib.phones import e164
-from civic311.notify.email.recipients import kind_of, language_of
+from civic311.notify.audience import kind_of, language_of
 from civic311.notify.registry import Recipient
 from civic311.notify.sms import optouts
 from civic311.servicerequests.choices import Channel

@@ -1,5 +1,1 @@
-"""Outbound webhooks: the "webhook" channel (see channel.py)."""
-
-from civic311.notify.webhook.channel import register
-
-register()
+"""Outbound webhooks: the "webhook" channel (channel.py), registered by notify.apps."""

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from civic311.notify import registry
 from civic311.notify.models import WebhookEndpoint
+from civic311.servicerequests.public import build_note
 
 CHANNEL = "webhook"
 KIND = "event"
@@ -53,8 +54,6 @@ def verify(secret: str, header: str, body: bytes, *, now: float | None = None, t
 
 
 def body_of(event) -> dict:
-    from civic311.servicerequests.public import build_note
-
     request = event.request
     note = build_note(event, request.jurisdiction.tz).model_dump(mode="json")
     return {
@@ -134,7 +133,3 @@ def send(delivery) -> None:
     if status < 500 and status not in RETRYABLE:
         raise registry.PermanentFailure(f"HTTP {status} from the endpoint")
     raise RuntimeError(f"HTTP {status} from the endpoint")
-
-
-def register() -> None:
-    registry.register_channel(CHANNEL, recipients, send)

@@ -35,7 +35,7 @@ from civic311.portal.forms import MAX_PHOTOS, ReportForm
 from civic311.portal.models import Submission
 from civic311.portal.views.home import map_settings
 from civic311.servicerequests import actions, photos
-from civic311.servicerequests.choices import OPEN, Channel
+from civic311.servicerequests.choices import OPEN, Channel, FollowerReason
 from civic311.servicerequests.intake import (
     CONTROL_CHARS,
     Contact,
@@ -43,8 +43,9 @@ from civic311.servicerequests.intake import (
     Location,
     RequestRejected,
     clean_text,
+    parse_coordinate,
 )
-from civic311.servicerequests.models import FollowerReason, ServiceRequest
+from civic311.servicerequests.models import ServiceRequest
 
 NEARBY_METRES = 200
 NEARBY_DAYS = 30
@@ -474,8 +475,6 @@ def nearby(request: HttpRequest) -> HttpResponse:
     jurisdiction = jurisdictions.default_or_404()
     service = _service(jurisdiction, request.GET.get("service", ""))
     errors: list[FieldError] = []
-    from civic311.servicerequests.intake import parse_coordinate
-
     lat = parse_coordinate(request.GET.get("lat"), "lat", -90, 90, errors)
     long = parse_coordinate(request.GET.get("long"), "long", -180, 180, errors)
     if errors:

@@ -33,15 +33,9 @@ from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.geocoder import get_geocoder
 from civic311.portal import community
 from civic311.servicerequests import actions
-from civic311.servicerequests.choices import CLOSED, OPEN, Channel, EventKind, Status
+from civic311.servicerequests.choices import CLOSED, OPEN, Channel, EventKind, FollowerReason, Status
 from civic311.servicerequests.intake import CONTROL_CHARS, RequestRejected
-from civic311.servicerequests.models import (
-    Comment,
-    Event,
-    FollowerReason,
-    Media,
-    ServiceRequest,
-)
+from civic311.servicerequests.models import Comment, Event, Media, ServiceRequest
 from civic311.servicerequests.numbers import normalize_number
 
 NUMBER_MAX_LENGTH = 40

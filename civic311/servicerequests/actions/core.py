@@ -1,0 +1,89 @@
+"""What every domain function shares: who acts (Actor), recording an event and announcing it after
+commit, the row lock, the check of a note's text."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from civic311.accounts.models import ApiKey
+from civic311.catalog.models import Department
+from civic311.servicerequests.choices import (
+    NOTE_MAX_LENGTH,
+)
+from civic311.servicerequests.intake import (
+    FieldError,
+    RequestRejected,
+    clean_text,
+)
+from civic311.servicerequests.models import (
+    Event,
+    ServiceRequest,
+)
+from civic311.servicerequests.signals import event_recorded
+
+if TYPE_CHECKING:
+    pass
+
+
+@dataclass
+class Actor:
+    """Who acts and through which channel: a signed-in user, an API client, or a resident (neither)."""
+
+    channel: str
+    user: Any = None  # a signed-in user (settings.AUTH_USER_MODEL)
+    api_client: ApiKey | None = None
+
+
+def _announce(event: Event) -> None:
+    transaction.on_commit(lambda: event_recorded.send(sender=Event, event=event))
+
+
+def record(
+    request: ServiceRequest,
+    kind: str,
+    actor: Actor,
+    *,
+    at: datetime,
+    public: bool = True,
+    note: str = "",
+    data: dict | None = None,
+    external_id: str = "",
+) -> Event:
+    event = Event.objects.create(
+        request=request,
+        kind=kind,
+        created_at=at,
+        actor=actor.user if actor.user and actor.user.is_authenticated else None,
+        api_client=actor.api_client,
+        channel=actor.channel,
+        public=public,
+        status_code=request.status_code,
+        note=note,
+        data=data or {},
+        external_id=external_id,
+    )
+    _announce(event)
+    return event
+
+
+def routed_data(department: Department) -> dict:
+    return {"department": department.code, "department_name": department.name}
+
+
+def check_note(text: str, name: str = "description") -> str:
+    errors: list[FieldError] = []
+    text = clean_text(text)
+    if len(text) > NOTE_MAX_LENGTH:
+        errors.append(
+            FieldError(name, f"is {len(text)} characters long; at most {NOTE_MAX_LENGTH} are allowed")
+        )
+    if errors:
+        raise RequestRejected(errors)
+    return text
+
+
+def locked(request: ServiceRequest) -> ServiceRequest:
+    """The request's row, locked until the transaction ends (every change reads it under this lock)."""
+    return ServiceRequest.objects.select_for_update().get(pk=request.pk)
