@@ -1,12 +1,14 @@
 """Console forms: what staff type, checked before the domain functions get it."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from civic311.catalog.models import Department
+from civic311.catalog.choices import Datatype
+from civic311.catalog.models import Department, Service
 from civic311.routing.models import Team
 from civic311.servicerequests.choices import NOTE_MAX_LENGTH, Priority, Status
 
@@ -103,3 +105,65 @@ class FollowerForm(forms.Form):
     name = forms.CharField(required=False, max_length=200, label=_("Name"))
     phone = forms.CharField(required=False, max_length=40, label=_("Phone"))
     email = forms.EmailField(required=False, label=_("Email"))
+
+
+# --- the call-centre intake's questions of a service (views/intake.py renders them field by field) ----
+
+
+@dataclass
+class Question:
+    """One of the service's questions, as a form field, with what was typed and what was wrong."""
+
+    code: str
+    name: str  # attribute[CODE], as in GeoReport (and as the domain names it in its errors)
+    id: str
+    label: str
+    datatype: str
+    required: bool
+    variable: bool
+    hint: str
+    values: list[str]
+    choices: list[tuple[str, str]]
+    errors: list[str]
+
+    @property
+    def value(self) -> str:
+        return self.values[0] if self.values else ""
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.id}-error"
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.id}-hint"
+
+    @property
+    def describedby(self) -> str:
+        """The ids of the hint and the error shown under the field, for aria-describedby."""
+        ids = [self.hint_id] if self.hint or self.datatype == Datatype.DATETIME else []
+        return " ".join([*ids, self.error_id] if self.errors else ids)
+
+
+def service_questions(service: Service | None, typed: dict[str, list[str]], errors: dict[str, list[str]]):
+    if service is None:
+        return []
+    out = []
+    for n, attribute in enumerate(service.attributes.prefetch_related("values"), start=1):
+        name = f"attribute[{attribute.code}]"
+        out.append(
+            Question(
+                code=attribute.code,
+                name=name,
+                id=f"intake-q{n}",
+                label=attribute.description,
+                datatype=attribute.datatype,
+                required=attribute.required,
+                variable=attribute.variable,
+                hint=attribute.datatype_description,
+                values=typed.get(attribute.code, []),
+                choices=[(v.key, v.name) for v in attribute.values.all()],
+                errors=errors.get(name, []),
+            )
+        )
+    return out

@@ -19,6 +19,7 @@ from civic311.servicerequests.choices import DESCRIPTION_MAX_LENGTH
 from civic311.servicerequests.intake import PHONE_PATTERN, STRING_MAX_LENGTH, TEXT_MAX_LENGTH
 
 MAX_PHOTOS = 5
+TEXT_FIELD_MAX = 300  # any one-line field (address, name) of the track, around and me pages, at most
 
 
 def question_field_name(code: str) -> str:

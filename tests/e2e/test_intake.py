@@ -67,7 +67,7 @@ def test_an_agent_files_a_pothole_for_a_caller_by_keyboard_in_under_a_minute(pag
     expect(results).to_contain_text("Street Light Out")
     expect(results).to_contain_text("Received on")
     # What the search knew of the caller is in the caller fields.
-    expect(page.locator("#intake-phone")).to_have_value("+1 312 555 0100")
+    expect(page.locator("#intake-phone")).to_have_value("+13125550100")  # stored as E.164
     expect(page.locator("#intake-first_name")).to_have_value("Alice")
 
     # A new problem: a pothole at 200 W Main St. The address from its suggestions.

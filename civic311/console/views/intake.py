@@ -3,16 +3,14 @@ ones near an address, reads out where each stands, adds the caller as a follower
 request on the caller's behalf. One page, server-rendered; htmx swaps its parts.
 
 Every change goes through the domain (servicerequests.actions) with the agent as the actor and the phone
-as the channel; every check through accounts.permissions. The pure parts live in console/intake.py.
+as the channel; every check through accounts.permissions. What is found for a caller is console/callers.py,
+the questions' fields console/forms.py, the pure parts console/intake.py.
 """
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -23,24 +21,19 @@ from civic311.accounts.permissions import can, may, visible_requests
 from civic311.catalog import jurisdictions
 from civic311.catalog.choices import Datatype
 from civic311.catalog.models import Jurisdiction, Service, ServiceQuerySet
+from civic311.console import callers, forms
 from civic311.console import intake as words
 from civic311.console.access import staff_required
 from civic311.geo.geocoder import get_geocoder
 from civic311.servicerequests import actions, plain
-from civic311.servicerequests.choices import Channel, EventKind, FollowerReason, Status
+from civic311.servicerequests.choices import Channel
 from civic311.servicerequests.intake import Contact, FieldError, Location, RequestRejected, parse_coordinate
-from civic311.servicerequests.models import Event, Follower, ServiceRequest
-from civic311.servicerequests.numbers import normalize_number, number_candidates
+from civic311.servicerequests.models import ServiceRequest
+from civic311.servicerequests.numbers import normalize_number
 
 log = logging.getLogger(__name__)
 
-NEARBY_METRES = 250
-NEARBY_LIMIT = 10
-NEARBY_CANDIDATES = 200
-CALLER_LIMIT = 20
 SUGGEST_LIMIT = 8
-# How a found request is the caller's, as the list says it.
-REPORTED, FOLLOWS = "reported it", "follows it"
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
 FIELD_LABELS = {
     "address": "Address",
@@ -85,175 +78,7 @@ def _sentence(message: str) -> str:
 # --- status in words, for lists --------------------------------------------------------------------------
 
 
-@dataclass
-class Found:
-    """A request in a result list, with what the agent reads out about it."""
-
-    request: ServiceRequest
-    words: str
-    how: str = ""  # how it is the caller's: "reported it", "follows it"
-    metres: int | None = None
-    can_follow: bool = False
-
-
-def _status_since(requests: list[ServiceRequest]) -> dict[int, datetime]:
-    """When each request entered its current status: its latest status event of that status (one query)."""
-    current = {r.pk: r.status_code for r in requests if r.status_code != Status.NEW}
-    since: dict[int, datetime] = {}
-    if not current:
-        return since
-    rows = (
-        Event.objects.filter(
-            request_id__in=current, kind__in=[EventKind.STATUS_CHANGED, EventKind.MARKED_DUPLICATE]
-        )
-        .order_by("created_at", "pk")
-        .values_list("request_id", "created_at", "status_code")
-    )
-    for request_id, at, status_code in rows:
-        if status_code == current[request_id]:
-            since[request_id] = at  # later rows overwrite: the latest wins
-    return since
-
-
-def _describe(user, jurisdiction: Jurisdiction, requests: list[ServiceRequest], now: datetime) -> list[Found]:
-    since = _status_since(requests)
-    tz = jurisdiction.tz
-    return [
-        Found(
-            request=sr,
-            words=plain.status_in_words(sr, now, tz, since=since.get(sr.pk)),
-            can_follow=sr.is_open and may(user, Capability.ADD_FOLLOWER, sr),
-        )
-        for sr in requests
-    ]
-
-
 # --- search ----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class CallerMatch:
-    requests: list[ServiceRequest] = field(default_factory=list)
-    how: dict[int, str] = field(default_factory=dict)
-    contact: dict[str, str] = field(default_factory=dict)  # to fill the file form's empty caller fields
-
-
-def _caller_requests(user, jurisdiction: Jurisdiction, terms: words.SearchTerms) -> CallerMatch:
-    """The requests the caller reported or follows (by phone, email or name), or the one whose number
-    was given: newest first, at most CALLER_LIMIT."""
-    visible = visible_requests(user).filter(jurisdiction=jurisdiction)
-    how: dict[int, str] = {}
-    numbers = number_candidates(terms.text, [jurisdiction.request_id_prefix])
-    for pk in visible.filter(service_request_id__in=numbers).values_list("pk", flat=True):
-        how[pk] = "the number asked for"
-
-    reporter: Q | None = None
-    follower: Q | None = None
-    if terms.phone:
-        # Phones are stored as E.164 (servicerequests.intake), so the typed digits end the stored number.
-        reporter = Q(reporter_phone__endswith=terms.phone)
-        follower = Q(phone__endswith=terms.phone)
-    elif terms.email:
-        reporter = Q(reporter_email__iexact=terms.email)
-        follower = Q(email__iexact=terms.email)
-    elif terms.names:
-        reporter, follower = Q(), Q()
-        for name in terms.names:
-            reporter &= Q(reporter_first_name__istartswith=name) | Q(reporter_last_name__istartswith=name)
-            follower &= Q(name__icontains=name)
-    reported: list[ServiceRequest] = []
-    if reporter is not None and follower is not None:
-        reported = list(visible.filter(reporter).order_by("-requested_datetime")[:CALLER_LIMIT])
-        for sr in reported:
-            how.setdefault(sr.pk, REPORTED)
-        followed = (
-            Follower.objects.filter(request__in=visible)
-            .filter(follower)
-            .exclude(reason=FollowerReason.REPORTER)  # the reporter is found as the reporter
-            .order_by("-created_at")
-        )
-        followers = list(followed[: CALLER_LIMIT * 2])
-        for row in followers:
-            how.setdefault(row.request_id, FOLLOWS)
-    else:
-        followers = []
-    found = list(
-        ServiceRequest.objects.filter(pk__in=list(how))
-        .select_related("service", "parent")
-        .order_by("-requested_datetime", "-pk")[:CALLER_LIMIT]
-    )
-    return CallerMatch(found, how, _caller_contact(terms, reported, followers))
-
-
-def _caller_contact(
-    terms: words.SearchTerms, reported: Sequence[ServiceRequest], followers: Sequence[Follower]
-) -> dict[str, str]:
-    """Who the caller is, as far as a phone or email search says: their details on their newest report
-    (or the follower record), else what the agent typed. A name search is too loose to fill anything."""
-    if not (terms.phone or terms.email):
-        return {}
-    if reported:
-        sr = reported[0]
-        return {
-            "first_name": sr.reporter_first_name,
-            "last_name": sr.reporter_last_name,
-            "phone": sr.reporter_phone or (terms.text if terms.phone else ""),
-            "email": sr.reporter_email or terms.email,
-        }
-    if followers:
-        row = followers[0]
-        return {
-            "first_name": row.name,
-            "phone": row.phone or (terms.text if terms.phone else ""),
-            "email": row.email or terms.email,
-        }
-    return {"phone": terms.text} if terms.phone else {"email": terms.email}
-
-
-@dataclass
-class Place:
-    label: str
-    lat: float
-    long: float
-
-
-def _place(jurisdiction: Jurisdiction, address: str, lat: float | None, long: float | None) -> Place | None:
-    """Where the caller means: the map point when there is one, else the geocoded address."""
-    if lat is not None and long is not None:
-        return Place(address or f"{lat:.5f}, {long:.5f}", lat, long)
-    if not address:
-        return None
-    try:
-        hit = get_geocoder().geocode(jurisdiction, address)
-    except (OSError, ValueError):  # an outside geocoder that is down must not break the page
-        log.warning("geocoding %r failed", address, exc_info=True)
-        return None
-    return Place(hit.address, hit.lat, hit.long) if hit else None
-
-
-def _open_near(user, jurisdiction: Jurisdiction, place: Place, service: Service | None, now) -> list[Found]:
-    """Open requests within NEARBY_METRES of the place, the same service first, then the nearest.
-
-    Public services only: an agent reads these out to a caller ("already reported"), and requests of a
-    private service (a wellness check next door) are no caller's business.
-    """
-    candidates = (
-        visible_requests(user)
-        .public()
-        .of(jurisdiction)
-        .open()
-        .near(place.lat, place.long, NEARBY_METRES)
-        .nearest_first()
-        .select_related("service", "parent")[:NEARBY_CANDIDATES]
-    )
-    near = [(sr, sr.metres_from(place.lat, place.long)) for sr in candidates]
-    service_id = service.pk if service else None
-    near.sort(key=lambda pair: (pair[0].service_id != service_id, pair[1]))
-    near = near[:NEARBY_LIMIT]
-    found = _describe(user, jurisdiction, [sr for sr, _ in near], now)
-    for item, (_, metres) in zip(found, near, strict=True):
-        item.metres = metres
-    return found
 
 
 def _nearby_context(
@@ -267,7 +92,7 @@ def _nearby_context(
     now: datetime,
 ) -> dict:
     service = _offered(jurisdiction).filter(service_code=service_code).first() if service_code else None
-    place = _place(jurisdiction, address, lat, long)
+    place = callers.place_of(jurisdiction, address, lat, long)
     if place is None:
         message = (
             f"No address “{address}” in {jurisdiction.name}'s address index: check it, or pick the point "
@@ -276,12 +101,12 @@ def _nearby_context(
             else ""
         )
         return {"nearby_place": None, "nearby": [], "nearby_message": message, "nearby_asked": bool(address)}
-    nearby = _open_near(request.user, jurisdiction, place, service, now)
+    nearby = callers.open_near(request.user, jurisdiction, place, service, now)
     count = len(nearby)
     message = (
-        f"{count} open request{'s' if count != 1 else ''} within {NEARBY_METRES} m of {place.label}."
+        f"{count} open request{'s' if count != 1 else ''} within {callers.NEARBY_METRES} m of {place.label}."
         if count
-        else f"No open request within {NEARBY_METRES} m of {place.label}."
+        else f"No open request within {callers.NEARBY_METRES} m of {place.label}."
     )
     return {"nearby_place": place, "nearby": nearby, "nearby_message": message, "nearby_asked": True}
 
@@ -293,11 +118,11 @@ def _search_context(request: HttpRequest, jurisdiction: Jurisdiction, query: str
     if not terms.text:
         context["results_message"] = "Type a number, phone, email, name or address."
         return context
-    match = _caller_requests(request.user, jurisdiction, terms)
-    found = _describe(request.user, jurisdiction, match.requests, now)
+    match = callers.caller_requests(request.user, jurisdiction, terms)
+    found = callers.describe(request.user, jurisdiction, match.requests, now)
     for item in found:
         item.how = match.how.get(item.request.pk, "")
-        if item.how in (REPORTED, FOLLOWS):
+        if item.how in (callers.REPORTED, callers.FOLLOWS):
             item.can_follow = False  # they hear about it already
     context["results"] = found
     context["caller"] = match.contact
@@ -330,65 +155,6 @@ def _search_context(request: HttpRequest, jurisdiction: Jurisdiction, query: str
 # --- the form ----------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Question:
-    """One of the service's questions, as a form field, with what was typed and what was wrong."""
-
-    code: str
-    name: str  # attribute[CODE], as in GeoReport (and as the domain names it in its errors)
-    id: str
-    label: str
-    datatype: str
-    required: bool
-    variable: bool
-    hint: str
-    values: list[str]
-    choices: list[tuple[str, str]]
-    errors: list[str]
-
-    @property
-    def value(self) -> str:
-        return self.values[0] if self.values else ""
-
-    @property
-    def error_id(self) -> str:
-        return f"{self.id}-error"
-
-    @property
-    def hint_id(self) -> str:
-        return f"{self.id}-hint"
-
-    @property
-    def describedby(self) -> str:
-        """The ids of the hint and the error shown under the field, for aria-describedby."""
-        ids = [self.hint_id] if self.hint or self.datatype == Datatype.DATETIME else []
-        return " ".join([*ids, self.error_id] if self.errors else ids)
-
-
-def _questions(service: Service | None, typed: dict[str, list[str]], errors: dict[str, list[str]]):
-    if service is None:
-        return []
-    out = []
-    for n, attribute in enumerate(service.attributes.prefetch_related("values"), start=1):
-        name = f"attribute[{attribute.code}]"
-        out.append(
-            Question(
-                code=attribute.code,
-                name=name,
-                id=f"intake-q{n}",
-                label=attribute.description,
-                datatype=attribute.datatype,
-                required=attribute.required,
-                variable=attribute.variable,
-                hint=attribute.datatype_description,
-                values=typed.get(attribute.code, []),
-                choices=[(v.key, v.name) for v in attribute.values.all()],
-                errors=errors.get(name, []),
-            )
-        )
-    return out
-
-
 def _form_context(
     jurisdiction: Jurisdiction,
     *,
@@ -406,7 +172,7 @@ def _form_context(
         name: [_sentence(m.removesuffix(f" ({labels[name]})") if name in labels else m) for m in messages]
         for name, messages in (errors or {}).items()
     }
-    questions = _questions(service, answers or {}, errors)
+    questions = forms.service_questions(service, answers or {}, errors)
     summary: list[tuple[str, str, str]] = []
     question_by_name = {q.name: q for q in questions}
     for name, messages in errors.items():
@@ -433,7 +199,7 @@ def _form_context(
 def _page(request: HttpRequest, jurisdiction: Jurisdiction, **extra) -> HttpResponse:
     context = {
         "jurisdiction": jurisdiction,
-        "nearby_metres": NEARBY_METRES,
+        "nearby_metres": callers.NEARBY_METRES,
         **_form_context(jurisdiction),
         **extra,
     }
@@ -459,7 +225,7 @@ def intake_search(request: HttpRequest) -> HttpResponse:
     if "q" in request.GET:
         context = _search_context(request, jurisdiction, request.GET["q"], service_code)
         # The status line and the nearby list live outside the swapped results: sent out of band.
-        context.update(nearby_metres=NEARBY_METRES, oob=True)
+        context.update(nearby_metres=callers.NEARBY_METRES, oob=True)
         return render(request, "console/partials/intake_results.html", context)
     errors: list[FieldError] = []
     lat = parse_coordinate(request.GET.get("lat"), "lat", -90, 90, errors)
@@ -475,7 +241,7 @@ def intake_search(request: HttpRequest) -> HttpResponse:
         service_code=service_code,
         now=timezone.now(),
     )
-    context.update(nearby_metres=NEARBY_METRES, nearby_status=True)
+    context.update(nearby_metres=callers.NEARBY_METRES, nearby_status=True)
     return render(request, "console/partials/intake_nearby.html", context)
 
 
@@ -528,7 +294,7 @@ def service_search(request: HttpRequest) -> HttpResponse:
         # The questions follow the choice, unless it is the service already chosen (keep its answers).
         "swap_questions": best is not None and best.service_code != current,
         "service": best,
-        "questions": _questions(best, {}, {}),
+        "questions": forms.service_questions(best, {}, {}),
         "errors": {},
     }
     return render(request, "console/partials/intake_services.html", context)
@@ -540,7 +306,7 @@ def intake_questions(request: HttpRequest, code: str) -> HttpResponse:
     service = _offered(jurisdictions.default_or_404()).filter(service_code=code).first()
     if service is None:
         raise Http404("No such service, or not offered")
-    context = {"service": service, "questions": _questions(service, {}, {}), "errors": {}}
+    context = {"service": service, "questions": forms.service_questions(service, {}, {}), "errors": {}}
     return render(request, "console/partials/intake_questions.html", context)
 
 
@@ -611,17 +377,6 @@ def intake_file(request: HttpRequest) -> HttpResponse:
     return _page(request, jurisdiction, **context)
 
 
-def _existing_follower(sr: ServiceRequest, phone: str, email: str) -> Follower | None:
-    """The follower this caller already is, matched on the phone's digits or the email in any case."""
-    digits = words.phone_digits(phone)
-    wanted = Q(pk__in=[])
-    if len(digits) >= words.MIN_PHONE_DIGITS:
-        wanted |= Q(phone__endswith=digits)  # stored as E.164
-    if email:
-        wanted |= Q(email__iexact=email)
-    return sr.followers.filter(wanted).first()
-
-
 @intake_only
 @require_POST
 def intake_follow(request: HttpRequest) -> HttpResponse:
@@ -644,7 +399,7 @@ def intake_follow(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Your role may not add followers to this request.")
     contact = {name: request.POST.get(name, "").strip() for name in CONTACT_FIELDS}
     phone, email = contact["phone"], contact["email"]
-    existing = _existing_follower(sr, phone, email)
+    existing = callers.existing_follower(sr, phone, email)
     if existing is not None:
         # The same person written differently ('312-555-0100', '+1 312 555 0100'): use the stored form,
         # so the domain recognises them and keeps one follower.
@@ -666,7 +421,7 @@ def intake_follow(request: HttpRequest) -> HttpResponse:
             follower=follower,
             already=existing is not None,
             words=plain.status_in_words(
-                sr, timezone.now(), jurisdiction.tz, since=_status_since([sr]).get(sr.pk)
+                sr, timezone.now(), jurisdiction.tz, since=callers.status_since([sr]).get(sr.pk)
             ),
         )
     if _htmx(request):
