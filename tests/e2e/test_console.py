@@ -28,6 +28,9 @@ def sign_in(page: Page, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Queue", level=1)).to_be_visible()
+    # The page's scripts (deferred) run before "load": keys pressed earlier would find no listener yet,
+    # which a busy machine made happen.
+    page.wait_for_load_state("load")
 
 
 def queue_rows(page: Page):
