@@ -156,6 +156,13 @@ class Service(Translated):
     def keyword_list(self) -> list[str]:
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
 
+    def questions(self) -> list["ServiceAttribute"]:
+        """The service's attributes in order, each with its values: the prefetched ones when the service
+        came from the catalog cache (catalog/cache.py), else read now in two queries."""
+        if "attributes" in getattr(self, "_prefetched_objects_cache", {}):
+            return list(self.attributes.all())
+        return list(self.attributes.prefetch_related("values").order_by("order", "pk"))
+
 
 class ServiceAttribute(Translated):
     """A question a service asks (GeoReport service definition attribute)."""

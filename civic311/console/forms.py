@@ -149,7 +149,7 @@ def service_questions(service: Service | None, typed: dict[str, list[str]], erro
     if service is None:
         return []
     out = []
-    for n, attribute in enumerate(service.attributes.prefetch_related("values"), start=1):
+    for n, attribute in enumerate(service.questions(), start=1):
         name = f"attribute[{attribute.code}]"
         out.append(
             Question(

@@ -1,42 +1,29 @@
 """Which districts a point lies in: shapely STRtree over the jurisdiction's district polygons.
 
-The tree is built once per process and rebuilt when the districts change (a cheap check of their
-count and newest update time on each use), so imports in another process are seen too.
+The tree and the prepared polygons are built once per process and kept until the districts change
+anywhere (lib/versioned.py: an admin edit or an import in another process is seen at the next use).
 """
 
 import json
-import threading
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
 from shapely import STRtree, points
 from shapely.geometry import shape
 from shapely.prepared import prep
 
 from civic311.geo.models import District
+from civic311.lib import versioned
 
 
 @dataclass
 class _Index:
-    version: tuple
     tree: STRtree
     geometries: list
     prepared: list
     district_ids: list[int]
 
 
-_cache: dict[int, _Index] = {}
-_lock = threading.Lock()
-
-
-def _version(jurisdiction_id: int) -> tuple:
-    agg = District.objects.filter(jurisdiction_id=jurisdiction_id).aggregate(
-        n=Count("id"), last=Max("updated_at")
-    )
-    return (agg["n"], agg["last"])
-
-
-def _build(jurisdiction_id: int, version: tuple) -> _Index:
+def _build(jurisdiction_id: int) -> _Index:
     geometries, ids = [], []
     for district_id, geometry in District.objects.filter(jurisdiction_id=jurisdiction_id).values_list(
         "id", "geometry"
@@ -44,19 +31,19 @@ def _build(jurisdiction_id: int, version: tuple) -> _Index:
         geom = shape(geometry if isinstance(geometry, dict) else json.loads(geometry))
         geometries.append(geom)
         ids.append(district_id)
-    return _Index(version, STRtree(geometries), geometries, [prep(g) for g in geometries], ids)
+    return _Index(STRtree(geometries), geometries, [prep(g) for g in geometries], ids)
+
+
+_indexes = versioned.Memo(_build)
 
 
 def _index(jurisdiction_id: int) -> _Index:
-    version = _version(jurisdiction_id)
-    index = _cache.get(jurisdiction_id)
-    if index is None or index.version != version:
-        with _lock:
-            index = _cache.get(jurisdiction_id)
-            if index is None or index.version != version:
-                index = _build(jurisdiction_id, version)
-                _cache[jurisdiction_id] = index
-    return index
+    return _indexes.get(jurisdiction_id)
+
+
+def has_districts(jurisdiction_id: int) -> bool:
+    """Whether the jurisdiction has districts at all (then a point outside them all is outside its area)."""
+    return bool(_index(jurisdiction_id).district_ids)
 
 
 def district_ids_at(jurisdiction_id: int, lat: float, long: float) -> list[int]:

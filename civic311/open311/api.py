@@ -13,9 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, NinjaAPI, Query, Schema, UploadedFile
 from ninja.errors import ValidationError as NinjaValidationError
 
+from civic311.catalog import cache
 from civic311.catalog.choices import ServiceType
 from civic311.catalog.models import Service
-from civic311.open311 import jurisdictions, keys, queries
+from civic311.open311 import documents, jurisdictions, keys, queries
 from civic311.open311.params import get, parse_bool, parse_datetime, parse_int, parse_request_filter, window
 from civic311.open311.render import (
     ApiError,
@@ -27,7 +28,6 @@ from civic311.open311.render import (
 )
 from civic311.open311.schemas import (
     SPECIFICATION_URL,
-    AttributeOut,
     Discovery,
     Endpoint,
     Error,
@@ -72,7 +72,7 @@ api = NinjaAPI(
 
 
 def _service(jurisdiction, code: str) -> Service:
-    service = Service.objects.filter(jurisdiction=jurisdiction, service_code=code).first()
+    service = cache.service(jurisdiction, code)
     if service is None:
         raise ApiError(404, f"service_code: '{code[:64]}' is not a service here; see services.json")
     return service
@@ -117,9 +117,7 @@ def discovery(request: HttpRequest, fmt: str):
 def service_list(request: HttpRequest, fmt: str):
     fmt = check_format(fmt)
     jurisdiction = jurisdictions.resolve(request)
-    services = Service.objects.filter(jurisdiction=jurisdiction).offered().prefetch_related("attributes")
-    items = [ServiceOut.build(s, any(a.variable for a in s.attributes.all())) for s in services]
-    return respond(fmt, "services", items)
+    return documents.respond(request, fmt, documents.service_list(jurisdiction, fmt))
 
 
 @api.get(
@@ -130,12 +128,9 @@ def service_list(request: HttpRequest, fmt: str):
 )
 def service_definition(request: HttpRequest, service_code: str, fmt: str):
     fmt = check_format(fmt)
-    service = _service(jurisdictions.resolve(request), service_code)
-    attributes = service.attributes.prefetch_related("values").order_by("order", "pk")
-    document = ServiceDefinition(
-        service_code=service.service_code, attributes=[AttributeOut.build(a) for a in attributes]
-    )
-    return respond(fmt, "service_definition", document)
+    jurisdiction = jurisdictions.resolve(request)
+    service = _service(jurisdiction, service_code)
+    return documents.respond(request, fmt, documents.definition(jurisdiction, fmt, service.service_code))
 
 
 # --- requests: write --------------------------------------------------------------------------
@@ -315,10 +310,17 @@ def request_detail(request: HttpRequest, service_request_id: str, fmt: str, exte
         raise ApiError.from_field_errors(errors)
     number = normalize_number(service_request_id, jurisdiction.request_id_prefix)
     qs = ServiceRequest.objects.public().of(jurisdiction).filter(service_request_id=number)
-    found = queries.with_output_relations(qs, extended).first()
-    if found is None:
+    item: RequestOut | dict | None
+    if extended:
+        found = queries.with_output_relations(qs, extended=True).first()
+        item = build_request(found, jurisdiction.tz, extended=True) if found else None
+    else:
+        # One query, the public columns only (as the list's plain rows).
+        row = next(iter(qs.values(*PUBLIC_FIELDS)[:1]), None)
+        item = build_request_row(row, jurisdiction.tz) if row else None
+    if item is None:
         raise ApiError(404, f"service_request_id: no public request {service_request_id[:40]}")
-    return respond(fmt, "service_requests", [build_request(found, jurisdiction.tz, extended=extended)])
+    return respond(fmt, "service_requests", [item])
 
 
 @api.get(

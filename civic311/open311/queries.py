@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from civic311.catalog import cache
-from civic311.catalog.models import Department, Jurisdiction, ServiceAttribute
+from civic311.catalog.models import Department, Jurisdiction
 from civic311.open311.params import RequestFilter
 from civic311.servicerequests.models import Event, Media, ServiceRequest
 
@@ -13,7 +13,6 @@ def with_output_relations(qs: QuerySet[ServiceRequest], extended: bool) -> Query
     if extended:
         qs = qs.select_related("parent").prefetch_related(
             "districts",
-            Prefetch("service__attributes", queryset=ServiceAttribute.objects.order_by("order")),
             Prefetch("events", queryset=Event.objects.public().order_by("created_at", "pk")),
             Prefetch("media", queryset=Media.objects.filter(public=True)),
             # Public duplicates only: a private request's number is not for the public.

@@ -1,9 +1,9 @@
 """GeoReport responses in the format the client chose by suffix: JSON or the spec's XML."""
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 from pydantic import BaseModel
 
@@ -55,15 +55,19 @@ def _plain(data: Any) -> Any:
     return data
 
 
-def respond(fmt: str, root: str, data: Any, status: int = 200, headers: dict | None = None) -> HttpResponse:
-    """A response of `data` (a schema, or a list of them). `root` names the XML root element;
-    a list is wrapped in it, an object becomes it."""
+def render(fmt: str, root: str, data: Any) -> bytes:
+    """The body of a document of `data` (a schema, plain dicts, or a list of either). `root` names the XML
+    root element; a list is wrapped in it, an object becomes it."""
     plain = _plain(data)
     if fmt == "xml":
-        body = xmlrender.render(root, plain)
-    else:
-        body = json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
-    response = HttpResponse(body, status=status, content_type=FORMATS[fmt])
+        return xmlrender.render(root, plain)
+    # str() for what orjson does not know (a lazy translation); keys that are not strings as strings.
+    return orjson.dumps(plain, default=str, option=orjson.OPT_NON_STR_KEYS)
+
+
+def respond(fmt: str, root: str, data: Any, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    """A response of `data` in the client's format (see render)."""
+    response = HttpResponse(render(fmt, root, data), status=status, content_type=FORMATS[fmt])
     for name, value in (headers or {}).items():
         response[name] = value
     return response

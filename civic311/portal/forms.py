@@ -98,7 +98,7 @@ class ReportForm(forms.Form):
         self.service_obj = service
         self.questions: list[tuple[ServiceAttribute, str]] = []
         if service is not None:
-            for attribute in service.attributes.prefetch_related("values").order_by("order", "pk"):
+            for attribute in service.questions():
                 if not attribute.variable:
                     continue
                 name = question_field_name(attribute.code)

@@ -1,16 +1,19 @@
 """Routing against the database: the facts of a request, the jurisdiction's rules, the decision applied
 (department, team, priority, SLA due time, assignee). actions.submit_request calls route_new()."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q
+from django.db.models import Count, Prefetch, Q
 
 from civic311.catalog.models import Jurisdiction, Service
+from civic311.geo.models import District
+from civic311.lib import versioned
 from civic311.routing import assignment, calendars, engine
 from civic311.routing.choices import Clock
 from civic311.routing.models import RoutingRule, SlaTarget, Team
-from civic311.routing.sla import due_at
+from civic311.routing.sla import WorkingHours, due_at
 from civic311.servicerequests.choices import OPEN
 from civic311.servicerequests.models import ServiceRequest
 
@@ -20,6 +23,7 @@ def _split(text: str, lower: bool = True) -> list[str]:
 
 
 def as_rule(rule: RoutingRule) -> engine.Rule:
+    """The engine's form of a rule; its services and districts prefetched (districts without geometry)."""
     districts = list(rule.districts.all())
     return engine.Rule(
         id=rule.pk,
@@ -43,11 +47,54 @@ def as_rule(rule: RoutingRule) -> engine.Rule:
     )
 
 
-def rules_for(jurisdiction: Jurisdiction) -> list[engine.Rule]:
-    rules = RoutingRule.objects.filter(jurisdiction=jurisdiction, active=True).prefetch_related(
-        "services", "districts"
+@dataclass(frozen=True)
+class Target:
+    hours: int
+    clock: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What routing reads for every new request of a jurisdiction, built once per process and version of
+    the reference data (lib/versioned.py): the active rules in order, the SLA targets by (service id or
+    None for the jurisdiction's default, priority or None for any), and the working hours."""
+
+    rules: list[engine.Rule]
+    targets: dict[tuple[int | None, int | None], Target]
+    working: WorkingHours
+
+
+def _reference(jurisdiction_id: int) -> Reference:
+    rules = (
+        RoutingRule.objects.filter(jurisdiction_id=jurisdiction_id, active=True)
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.only("pk", "service_code")),
+            # Names only: a district's geometry is megabytes, and rules need none of it.
+            Prefetch("districts", queryset=District.objects.only("pk", "name")),
+        )
+        .order_by("order", "pk")
     )
-    return [as_rule(r) for r in rules.order_by("order", "pk")]
+    # A service's targets by the service's jurisdiction, the defaults (no service) by their own.
+    in_jurisdiction = Q(service__jurisdiction_id=jurisdiction_id) | Q(
+        service__isnull=True, jurisdiction_id=jurisdiction_id
+    )
+    targets = {
+        (t.service_id, t.priority): Target(t.hours, t.clock)
+        for t in SlaTarget.objects.filter(in_jurisdiction)
+    }
+    jurisdiction = Jurisdiction.objects.get(pk=jurisdiction_id)
+    return Reference([as_rule(r) for r in rules], targets, calendars.for_jurisdiction(jurisdiction))
+
+
+_references = versioned.Memo(_reference)
+
+
+def reference(jurisdiction_id: int) -> Reference:
+    return _references.get(jurisdiction_id)
+
+
+def rules_for(jurisdiction: Jurisdiction) -> list[engine.Rule]:
+    return reference(jurisdiction.pk).rules
 
 
 def facts_for(request: ServiceRequest, district_ids: list[int] | None = None) -> engine.RequestFacts:
@@ -66,19 +113,16 @@ def facts_for(request: ServiceRequest, district_ids: list[int] | None = None) ->
     )
 
 
-def sla_target(service: Service, priority: int) -> SlaTarget | None:
+def sla_target(service: Service, priority: int) -> Target | None:
     """This service's target for this priority, else its target for any priority."""
-    targets = SlaTarget.objects.filter(service=service).filter(
-        Q(priority=priority) | Q(priority__isnull=True)
-    )
-    return targets.order_by(F("priority").desc(nulls_last=True)).first()
+    targets = reference(service.jurisdiction_id).targets
+    return targets.get((service.pk, priority)) or targets.get((service.pk, None))
 
 
-def default_target(jurisdiction_id: int, priority: int) -> SlaTarget | None:
+def default_target(jurisdiction_id: int, priority: int) -> Target | None:
     """The jurisdiction's target for services that set none."""
-    targets = SlaTarget.objects.filter(jurisdiction_id=jurisdiction_id, service__isnull=True)
-    targets = targets.filter(Q(priority=priority) | Q(priority__isnull=True))
-    return targets.order_by(F("priority").desc(nulls_last=True)).first()
+    targets = reference(jurisdiction_id).targets
+    return targets.get((None, priority)) or targets.get((None, None))
 
 
 def expected_at(request: ServiceRequest, decision: engine.Decision) -> datetime | None:
@@ -95,7 +139,7 @@ def expected_at(request: ServiceRequest, decision: engine.Decision) -> datetime 
         hours, clock = target.hours, target.clock
     else:
         return None
-    working = calendars.for_jurisdiction(request.jurisdiction) if clock == Clock.BUSINESS else None
+    working = reference(service.jurisdiction_id).working if clock == Clock.BUSINESS else None
     if working is not None and not working.has_working_time:
         working = None  # a calendar with no hours at all: count around the clock rather than never
     return due_at(request.requested_datetime, timedelta(hours=hours), working)

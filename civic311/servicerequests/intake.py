@@ -223,7 +223,7 @@ def _check_answer(attribute: ServiceAttribute, raw: list[str], errors: list[Fiel
 def check_answers(service: Service, raw_answers: dict[str, Any], errors: list[FieldError]) -> Answers:
     """Answers to the service's questions, typed; other codes kept aside as the client's extras."""
     answers = Answers()
-    attributes = {a.code: a for a in service.attributes.prefetch_related("values") if a.variable}
+    attributes = {a.code: a for a in service.questions() if a.variable}
     for attribute in attributes.values():
         raw = _as_list(raw_answers.get(attribute.code))
         if not raw:

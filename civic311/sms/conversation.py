@@ -262,11 +262,7 @@ def _service(conv: Conversation, jurisdiction: Jurisdiction) -> Service | None:
 
 
 def _required(service: Service) -> list:
-    return [
-        a
-        for a in service.attributes.prefetch_related("values").order_by("order")
-        if a.variable and a.required
-    ]
+    return [a for a in service.questions() if a.variable and a.required]
 
 
 def _next_question(

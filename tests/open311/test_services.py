@@ -58,3 +58,57 @@ def test_it_requires_jurisdiction_id_when_it_serves_several_without_a_default(cl
     named = client.get(f"{API}/services.json?jurisdiction_id=springfield.example")
     assert named.status_code == 200
     assert client.get(f"{API}/services.json?jurisdiction_id=shelbyville.example").json() == []
+
+
+# --- the cached documents: ETag, 304, and a change seen at once --------------------------------
+
+
+def test_the_catalog_carries_an_etag_and_answers_304_to_a_client_that_holds_it(client, city):
+    first = client.get(f"{API}/services.json")
+    etag = first["ETag"]
+    assert etag.startswith('"') and first["Cache-Control"] == "public, no-cache"
+    again = client.get(f"{API}/services.json", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    assert client.get(f"{API}/services.json", HTTP_IF_NONE_MATCH=f'"x", W/{etag}').status_code == 304
+    assert client.get(f"{API}/services.json", HTTP_IF_NONE_MATCH="*").status_code == 304
+    assert client.get(f"{API}/services.json", HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+    xml = client.get(f"{API}/services.xml")
+    assert xml["ETag"] != etag  # each format is its own document
+    assert client.get(f"{API}/services.xml", HTTP_IF_NONE_MATCH=xml["ETag"]).status_code == 304
+
+
+def test_a_change_to_the_catalog_gives_a_new_document_and_etag_at_once(client, city):
+    etag = client.get(f"{API}/services.json")["ETag"]
+    city.graffiti.service_name = "Graffiti Gone"
+    city.graffiti.save()
+    changed = client.get(f"{API}/services.json", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert next(s for s in changed.json() if s["service_code"] == "GRAF")["service_name"] == "Graffiti Gone"
+
+
+def test_a_definition_carries_an_etag_and_follows_its_questions(client, city):
+    path = f"{API}/services/PHF.json"
+    first = client.get(path)
+    assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    question = city.pothole.attributes.first()
+    question.description = "How deep is it, roughly?"
+    question.save()
+    changed = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert "How deep is it, roughly?" in {a["description"] for a in changed.json()["attributes"]}
+
+
+def test_an_unchanged_catalog_is_served_without_a_query(client, city, django_assert_num_queries):
+    client.get(f"{API}/services.json")
+    client.get(f"{API}/services/PHF.json")
+    with django_assert_num_queries(0):
+        assert client.get(f"{API}/services.json").status_code == 200
+        assert client.get(f"{API}/services/PHF.json").status_code == 200
+
+
+def test_definitions_of_made_up_codes_are_refused_and_not_kept(client, city):
+    from civic311.open311 import documents
+
+    for n in range(50):
+        assert client.get(f"{API}/services/NOPE{n}.json").status_code == 404
+    assert not any(key[2].startswith("NOPE") for key in documents._definitions._entries)

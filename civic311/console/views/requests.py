@@ -74,7 +74,7 @@ def nearby_open(user, sr: ServiceRequest, metres: float = NEARBY_METRES) -> list
 def _answers(sr: ServiceRequest) -> list[tuple[str, str]]:
     """(question, answer in words) for the request's attributes."""
     out = []
-    attributes = {a.code: a for a in sr.service.attributes.prefetch_related("values")}
+    attributes = {a.code: a for a in sr.service.questions()}
     for code, value in sr.attributes.items():
         attribute = attributes.get(code)
         if attribute is None:

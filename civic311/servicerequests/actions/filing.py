@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from civic311.catalog.models import Service
-from civic311.geo.districts import district_ids_at
+from civic311.geo.districts import district_ids_at, has_districts
 from civic311.geo.geocoder import get_geocoder
-from civic311.geo.models import District
 from civic311.routing import engine, router
 from civic311.servicerequests import photos
 from civic311.servicerequests.actions.core import Actor, locked, record, routed_data
@@ -102,7 +101,7 @@ def _locate(service: Service, location: Location, errors: list[FieldError]) -> l
             location.address, location.address_id = place.address, location.address_id or place.address_id
             location.zipcode = place.zipcode
     ids = district_ids_at(jurisdiction.pk, location.lat, location.long)
-    if not ids and District.objects.filter(jurisdiction=jurisdiction).exists():
+    if not ids and has_districts(jurisdiction.pk):
         errors.append(
             FieldError(
                 "lat/long",
@@ -140,38 +139,41 @@ def submit_request(new: NewRequest, actor: Actor, *, at: datetime | None = None)
     processed = [photos.process(upload) for upload in new.photos]
     service, location, contact = new.service, new.location, new.contact
     at = at or timezone.now()
+    request = ServiceRequest(
+        jurisdiction=service.jurisdiction,
+        service=service,
+        public=not service.private,
+        description=new.description,
+        service_notice=service.service_notice,
+        channel=actor.channel,
+        requested_datetime=at,
+        address=location.address,
+        address_id=location.address_id,
+        zipcode=location.zipcode,
+        lat=location.lat,
+        long=location.long,
+        attributes=answers.values,
+        reporter_email=contact.email,
+        reporter_phone=contact.phone,
+        reporter_first_name=contact.first_name,
+        reporter_last_name=contact.last_name,
+        reporter_language=contact.language,
+        device_id=contact.device_id,
+        account_id=contact.account_id,
+        api_client=actor.api_client,
+    )
+    request.set_status(Status.NEW, at)
+    # Decided before the transaction opens, from the per-process reference data: the transaction (on
+    # SQLite, the database's one write lock) holds only the writes.
+    decision = router.route_new(request, district_ids)
     with transaction.atomic():
-        request = ServiceRequest(
-            jurisdiction=service.jurisdiction,
-            service_request_id=next_number(service.jurisdiction, at),
-            service=service,
-            public=not service.private,
-            description=new.description,
-            service_notice=service.service_notice,
-            channel=actor.channel,
-            requested_datetime=at,
-            address=location.address,
-            address_id=location.address_id,
-            zipcode=location.zipcode,
-            lat=location.lat,
-            long=location.long,
-            attributes=answers.values,
-            reporter_email=contact.email,
-            reporter_phone=contact.phone,
-            reporter_first_name=contact.first_name,
-            reporter_last_name=contact.last_name,
-            reporter_language=contact.language,
-            device_id=contact.device_id,
-            account_id=contact.account_id,
-            api_client=actor.api_client,
-        )
-        request.set_status(Status.NEW, at)
-        decision = router.route_new(request, district_ids)
+        request.service_request_id = next_number(service.jurisdiction, at)
         if request.team is not None:
             request.assignee = router.pick_assignee(request.team)
         request.save()
         if district_ids:
-            request.districts.set(district_ids)
+            links = ServiceRequest.districts.through
+            links.objects.bulk_create(links(servicerequest=request, district_id=d) for d in district_ids)
         data = {"client_attributes": answers.client_extras} if answers.client_extras else {}
         record(request, EventKind.CREATED, actor, at=at, data=data)
         _record_routing(request, actor, at, decision)
