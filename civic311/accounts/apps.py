@@ -9,6 +9,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from civic311.accounts import login_limits  # noqa: F401  (connects its signal receivers)
+        from civic311.lib import versioned
+
+        versioned.follow("accounts.ApiKey")  # the process's copy of the active keys (ApiKey.objects.find)
 
 
 class AdminConfig(admin_apps.AdminConfig):

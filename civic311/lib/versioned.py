@@ -6,7 +6,8 @@ prepared, rendered) in a `Memo`, stamped with the version token it read from the
 the data directory's file cache on one machine) before building. Every save or delete of such a row draws
 a new token (`changed`, connected to the models' signals by their apps): at once, so the writing
 transaction itself never reads a stale copy, and again when it commits, so a copy another process rebuilt
-from the uncommitted state is thrown away too. A use costs one read of the shared cache.
+from the uncommitted state is thrown away too. A request reads the token once (`one_version`, around
+each request in server/handler.py); code outside a request reads it at every use.
 
 The token is a random string, not a counter: if the shared cache loses it (a restart, an eviction), the
 next reader draws a new one and every process rebuilds; none can mistake an old copy for a current one.
@@ -14,7 +15,9 @@ next reader draws a new one and every process rebuilds; none can mistake an old 
 
 import threading
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import cache
@@ -23,14 +26,32 @@ from django.db import transaction
 KEY = "reference-version"
 
 _memos: list["Memo"] = []
+# The token a request read first, shared by every thread the request's code runs on (a mutable dict, as
+# asgiref copies the context into each thread).
+_held: ContextVar[dict | None] = ContextVar("reference_version", default=None)
+
+
+@contextmanager
+def one_version() -> Iterator[None]:
+    """Read the token once for everything inside (a request): its reads see one version throughout."""
+    reset = _held.set({})
+    try:
+        yield
+    finally:
+        _held.reset(reset)
 
 
 def token() -> str:
     """The current version of the reference data."""
+    held = _held.get()
+    if held is not None and "token" in held:
+        return held["token"]
     current = cache.get(KEY)
     if current is None:
         cache.add(KEY, uuid.uuid4().hex, timeout=None)
         current = cache.get(KEY) or ""
+    if held is not None:
+        held["token"] = current
     return current
 
 
@@ -41,6 +62,9 @@ def _draw() -> None:
 def changed(**_signal: Any) -> None:
     """Reference data changed (a signal receiver: post_save, post_delete, m2m_changed). Call it too after a
     bulk write (update(), bulk_create()), which sends no signals."""
+    held = _held.get()
+    if held is not None:
+        held.pop("token", None)  # the request that changed it reads its own change
     _draw()
     transaction.on_commit(_draw)
 

@@ -3,6 +3,7 @@ URL (URLs are written to access logs). The API's writes check it in the view (ke
 it too before it reads a write's body (civic311/server/limits.py), so a wrong key sends no photos."""
 
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 from django.http import HttpRequest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from civic311.accounts.models import ApiKey
 from civic311.open311.render import ApiError
 
+LAST_USED_PRECISION = timedelta(minutes=1)
 HEADER = "X-Api-Key"
 FIELD = "api_key"
 # The API's writes: POST requests.{fmt} and servicerequestupdates.{fmt}.
@@ -45,5 +47,9 @@ def key_of(request: HttpRequest) -> ApiKey:
     key = ApiKey.objects.find(raw)
     if key is None:
         raise ApiError(403, NOT_VALID)
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # "Last used" to the minute: a write of its own on every call would queue for SQLite's write lock.
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now  # the process's shared copy, so its other threads skip the write too
     return key

@@ -5,6 +5,7 @@ as it arrives (limits.py)."""
 from asgiref.sync import ThreadSensitiveContext
 from django.core.handlers.asgi import ASGIHandler
 
+from civic311.lib import versioned
 from civic311.server.limits import Refused, RequestGuard
 from civic311.server.threads import REQUEST_THREADS, RequestThread
 
@@ -22,12 +23,13 @@ class Civic311ASGIHandler(ASGIHandler):
             return await super().__call__(scope, receive, send)
         thread = RequestThread(self.threads)
         try:
-            async with ThreadSensitiveContext(executor=thread):
-                guard = RequestGuard(scope, receive)
-                try:
-                    await guard.check()
-                    await self.handle(scope, guard.receive, send)
-                except Refused as refused:  # before any of the response was sent: see limits.py
-                    await refused.answer(scope, send)
+            with versioned.one_version():  # the reference data's version read once per request
+                async with ThreadSensitiveContext(executor=thread):
+                    guard = RequestGuard(scope, receive)
+                    try:
+                        await guard.check()
+                        await self.handle(scope, guard.receive, send)
+                    except Refused as refused:  # before any of the response was sent: see limits.py
+                        await refused.answer(scope, send)
         finally:
             thread.end()

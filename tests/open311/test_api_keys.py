@@ -36,3 +36,33 @@ def test_a_wrong_key_in_the_header_is_refused(client, city):
     response = client.post(f"{API}/requests.json", form, headers={"X-Api-Key": "c311_wrong"})
     assert response.status_code == 403
     assert ServiceRequest.objects.count() == 0
+
+
+def test_a_key_revoked_after_use_is_refused_at_the_next_call(client, city):
+    from civic311.accounts.models import ApiKey
+
+    assert client.post(f"{API}/requests.json", pothole_form(city)).status_code == 200  # the key is held now
+    key = ApiKey.objects.get()
+    key.revoke()
+    response = client.post(f"{API}/requests.json", pothole_form(city))
+    assert response.status_code == 403
+    assert "revoked" in response.json()[0]["description"]
+    assert ServiceRequest.objects.count() == 1
+
+
+def test_a_new_key_works_at_its_first_call(client, city):
+    from civic311.accounts.models import ApiKey
+
+    assert client.post(f"{API}/requests.json", pothole_form(city)).status_code == 200
+    _, raw = ApiKey.create("Another client")
+    assert client.post(f"{API}/requests.json", pothole_form(city, api_key=raw)).status_code == 200
+
+
+def test_last_used_is_written_once_a_minute_not_on_every_call(client, city):
+    from civic311.accounts.models import ApiKey
+
+    client.post(f"{API}/requests.json", pothole_form(city))
+    first = ApiKey.objects.get().last_used_at
+    assert first is not None
+    client.post(f"{API}/requests.json", pothole_form(city))
+    assert ApiKey.objects.get().last_used_at == first

@@ -1,6 +1,9 @@
 """What every domain function shares: who acts (Actor), recording an event and announcing it after
 commit, the row lock, the check of a note's text."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,8 +39,38 @@ class Actor:
     api_client: ApiKey | None = None
 
 
+# Events recorded inside announced_together(), announced after commit as one batch.
+_batch: ContextVar[list[Event] | None] = ContextVar("announce_batch", default=None)
+
+
+def _send(events: list[Event]) -> None:
+    # What the receivers write (the task queue's rows) in one transaction: on SQLite one turn at the
+    # write lock, however many events.
+    with transaction.atomic():
+        for event in events:
+            event_recorded.send(sender=Event, event=event)
+
+
 def _announce(event: Event) -> None:
-    transaction.on_commit(lambda: event_recorded.send(sender=Event, event=event))
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(event)
+    else:
+        transaction.on_commit(lambda: _send([event]))
+
+
+@contextmanager
+def announced_together() -> Iterator[None]:
+    """Announce the events recorded inside together, once their transaction commits (nothing if the
+    block fails: its transaction is rolled back)."""
+    batch: list[Event] = []
+    reset = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(reset)
+    if batch:
+        transaction.on_commit(lambda: _send(batch))
 
 
 def record(

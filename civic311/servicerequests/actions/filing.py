@@ -14,7 +14,7 @@ from civic311.geo.districts import district_ids_at, has_districts
 from civic311.geo.geocoder import get_geocoder
 from civic311.routing import engine, router
 from civic311.servicerequests import photos
-from civic311.servicerequests.actions.core import Actor, locked, record, routed_data
+from civic311.servicerequests.actions.core import Actor, announced_together, locked, record, routed_data
 from civic311.servicerequests.choices import (
     EventKind,
     FollowerReason,
@@ -166,7 +166,7 @@ def submit_request(new: NewRequest, actor: Actor, *, at: datetime | None = None)
     # Decided before the transaction opens, from the per-process reference data: the transaction (on
     # SQLite, the database's one write lock) holds only the writes.
     decision = router.route_new(request, district_ids)
-    with transaction.atomic():
+    with announced_together(), transaction.atomic():
         request.service_request_id = next_number(service.jurisdiction, at)
         if request.team is not None:
             request.assignee = router.pick_assignee(request.team)
