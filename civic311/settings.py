@@ -68,8 +68,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "civic311.lib.bodylimit.BodyLimitMiddleware",
     "civic311.open311.middleware.CorsForReadsMiddleware",
-    # Static files, async (whitenoise buffers whole files under ASGI).
-    "servestatic.middleware.ServeStaticMiddleware",
+    # Static files, async (whitenoise buffers whole files under ASGI): servestatic, in a wrapper that
+    # also fits the synchronous chain (server/static.py).
+    "civic311.server.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The visitor's language: the language cookie (the switcher), else Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
@@ -202,6 +203,9 @@ CIVIC311_BODY_GRACE_SECONDS = envfloat("CIVIC311_BODY_GRACE_SECONDS", 30.0)
 CIVIC311_BODY_MIN_BYTES_PER_SECOND = envint("CIVIC311_BODY_MIN_BYTES_PER_SECOND", 8_000)
 # Connections (live streams included) one server process takes at once; more are answered 503.
 CIVIC311_MAX_CONNECTIONS = envint("CIVIC311_MAX_CONNECTIONS", 1000)
+# Requests running their synchronous code at once, per server process; the rest wait their turn on the
+# event loop, where one whose client hangs up leaves without having run (server/threads.py, Slots).
+CIVIC311_REQUEST_SLOTS = envint("CIVIC311_REQUEST_SLOTS", 8)
 # Photos are always served through the app, which checks who may see each (portal/views/photos.py). With a
 # prefix, e.g. /protected-media/, the app answers with X-Accel-Redirect and nginx sends the file from an
 # `internal` location over MEDIA_ROOT.

@@ -13,11 +13,14 @@ start one per request, for two reasons:
 - Threads are reused: starting one per request cost measurable CPU under load.
 """
 
+import asyncio
 import itertools
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
+
+from asgiref.sync import sync_to_async
 
 from civic311.server import connections
 
@@ -101,3 +104,74 @@ class RequestThread(Executor):
         self._threads.ending()
         closing = worker.submit(connections.close_all)
         closing.add_done_callback(lambda _: self._threads.give_back(worker))
+
+
+class Slots:
+    """At most `size` requests of a process run their synchronous code at once; the others wait their turn
+    on the event loop. A client that hangs up while its request waits takes it out of the queue before
+    anything ran; one that hangs up while its view runs keeps the slot until the view ends (a thread cannot
+    be interrupted), so a storm of abandoned slow reads costs at most `size` of them at a time and never
+    starves the requests behind it of the GIL. More threads than cores add no speed to Python's work,
+    only to waits on the database.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._semaphores: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if loop not in self._semaphores:
+            self._semaphores[loop] = asyncio.Semaphore(self.size)
+        return self._semaphores[loop]
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) on the request's thread (thread-sensitive), once a slot is free. If the request is
+        cancelled before fn started, fn never runs."""
+        semaphore = self._semaphore()
+        await semaphore.acquire()
+        loop = asyncio.get_running_loop()
+        turn = _Turn(lambda: loop.call_soon_threadsafe(semaphore.release))
+
+        def call() -> Any:
+            if not turn.start():
+                return None  # the request left before its code began: nothing to run
+            try:
+                return fn(*args)
+            finally:  # when the code ends, even if the request was cancelled meanwhile
+                turn.end()
+
+        try:
+            return await sync_to_async(call, thread_sensitive=True)()
+        except BaseException:
+            turn.abandon()
+            raise
+
+
+class _Turn:
+    """One request's slot: released exactly once, by the code's end or, if it never began, by its
+    abandonment."""
+
+    def __init__(self, release: Callable[[], Any]) -> None:
+        self._release = release
+        self._lock = threading.Lock()
+        self._state = "waiting"  # -> running -> done, or -> abandoned
+
+    def start(self) -> bool:
+        with self._lock:
+            if self._state != "waiting":
+                return False
+            self._state = "running"
+            return True
+
+    def end(self) -> None:
+        with self._lock:
+            self._state = "done"
+        self._release()
+
+    def abandon(self) -> None:
+        with self._lock:
+            if self._state != "waiting":
+                return  # running (end() releases) or done
+            self._state = "abandoned"
+        self._release()
