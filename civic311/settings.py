@@ -114,6 +114,10 @@ def _database(url: str) -> dict[str, Any]:
             "timeout": 30,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
+        # A request thread keeps its SQLite connection (a file handle, nothing shared to exhaust) for its
+        # next request: opening one and running the PRAGMAs cost more than a request's query
+        # (server/connections.py closes it at a request's end only if it is unusable).
+        config["CONN_MAX_AGE"] = None
         # Tests on a file, not in memory: WAL and waiting on locks as in production, so threads and
         # server processes of a test can write at once. One file per test process, so test runs side by
         # side never share one (pytest-xdist's workers are processes of their own).

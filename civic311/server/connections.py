@@ -20,9 +20,20 @@ def give_back_pooled() -> None:
 
 
 def close_all() -> None:
-    """Close (or return to the pool) every connection of this thread: the end of a request."""
+    """The end of a request: return every pooled connection of this thread and close every other one,
+    except a persistent one (CONN_MAX_AGE None: SQLite's) that is still usable, which the thread keeps for
+    its next request."""
     for conn in connections.all(initialized_only=True):
-        _close(conn)
+        if getattr(conn, "pool", None) or conn.settings_dict["CONN_MAX_AGE"] is not None:
+            _close(conn)
+            continue
+        try:
+            if conn.in_atomic_block:  # never carry a transaction into another request
+                conn.close()
+            else:
+                conn.close_if_unusable_or_obsolete()
+        except Exception:
+            log.exception("checking the %s database connection failed", conn.alias)
 
 
 def _close(conn) -> None:
