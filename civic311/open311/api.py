@@ -43,13 +43,12 @@ from civic311.servicerequests.intake import Contact, FieldError, Location, Reque
 from civic311.servicerequests.models import Event, ServiceRequest
 from civic311.servicerequests.numbers import normalize_number
 from civic311.servicerequests.public import (
-    PUBLIC_FIELDS,
     RequestOut,
     RequestOutExtended,
     UpdateOut,
     build_request,
-    build_request_row,
     build_update,
+    public_rows,
 )
 
 # Bumped when the API's behaviour changes, so clients reading discovery can notice.
@@ -290,8 +289,7 @@ def request_list(request: HttpRequest, fmt: str, params: Query[RequestListParams
         items = [build_request(sr, tz, extended=True) for sr in page]
     else:
         # Plain rows of the public columns: the reporter's details are never even read.
-        rows = qs.values(*PUBLIC_FIELDS)[offset : offset + f.page_size]
-        items = [build_request_row(row, tz) for row in rows]
+        items = public_rows(qs[offset : offset + f.page_size], tz)
     return respond(fmt, "service_requests", items, headers=_page_headers(request, total, f.page, f.page_size))
 
 
@@ -316,8 +314,7 @@ def request_detail(request: HttpRequest, service_request_id: str, fmt: str, exte
         item = build_request(found, jurisdiction.tz, extended=True) if found else None
     else:
         # One query, the public columns only (as the list's plain rows).
-        row = next(iter(qs.values(*PUBLIC_FIELDS)[:1]), None)
-        item = build_request_row(row, jurisdiction.tz) if row else None
+        item = next(iter(public_rows(qs[:1], jurisdiction.tz)), None)
     if item is None:
         raise ApiError(404, f"service_request_id: no public request {service_request_id[:40]}")
     return respond(fmt, "service_requests", [item])
