@@ -107,6 +107,8 @@ TEMPLATES = [
 def _database(url: str) -> dict[str, Any]:
     config: dict[str, Any] = dict(dj_database_url.parse(url))
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend with writers queued on a lock file (lib/sqlite/base.py).
+        config["ENGINE"] = "civic311.lib.sqlite"
         config["OPTIONS"] = {
             # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout
             # instead of one failing with "database is locked" when it upgrades its read lock.
