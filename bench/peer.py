@@ -1101,9 +1101,9 @@ def print_table(result: dict) -> None:
     )
     log(
         "| call | server | req/s | p50 ms | p99 ms | CPU ms/call | rest ms/call | peak RSS MB | non-2xx "
-        "| req/s civic/peer | req/s civic/floor | CPU civic/peer | CPU civic/floor |"
+        "| busy | req/s civic/peer | req/s civic/floor | CPU civic/peer | CPU civic/floor |"
     )
-    log("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    log("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for call, by_server in result["summary"].items():
         civic = by_server.get("civic311", {})
         for server in SERVERS:
@@ -1121,11 +1121,12 @@ def print_table(result: dict) -> None:
             log(
                 f"| {call} | {server} | {s['req_s']:,.0f} | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} "
                 f"| {s['cpu_ms_per_call']:.2f} | {s['rest_cpu_ms_per_call']:.2f} | {s['peak_rss_mb']:.0f} "
-                f"| {s['non_2xx']} {ratios}|"
+                f"| {s['non_2xx']} | {s['busy_before_max']:.1f} {ratios}|"
             )
     log(
         "(CPU ms/call: the server's process tree, user+system, over the measured window / responses; rest:"
-        " the machine's other busy time per call (PostgreSQL's backends, wrk excluded, anything else))"
+        " the machine's other busy time per call (PostgreSQL's backends, wrk excluded, anything else);"
+        " busy: the most cores other work kept busy just before a round's measurement (0 = quiet))"
     )
     if result["failures"]:
         log("FAILED (more than 1% non-2xx responses):\n  " + "\n  ".join(result["failures"]))
