@@ -95,7 +95,8 @@ CALL_NAMES = [c.name for c in CALLS]
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--peer", type=Path, required=True, help="a checkout of 6aika/issue-reporting")
+    p.add_argument("--peer", type=Path, help="a checkout of 6aika/issue-reporting (required to measure)")
+    p.add_argument("--report", type=Path, nargs="+", help="only print the tables of saved results JSON files")
     p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     p.add_argument("--rows", type=int, default=100_000, help="service requests (default 100,000)")
     p.add_argument("--duration", type=int, default=20, help="seconds measured per call and server (20)")
@@ -1142,6 +1143,12 @@ def write_results(result: dict) -> Path:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.report:
+        for path in args.report:
+            print_table(json.loads(path.read_text()))
+        return 0
+    if args.peer is None:
+        raise SystemExit("--peer PATH is required: a checkout of 6aika/issue-reporting")
     args.peer = args.peer.resolve()
     if not (args.peer / "manage.py").exists() or not (args.peer / "issues").is_dir():
         raise SystemExit(f"{args.peer} is not a checkout of issue-reporting (no manage.py and issues/)")
