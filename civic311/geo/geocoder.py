@@ -92,12 +92,14 @@ class LocalGeocoder:
             # Nearest first, in SQL (the flat-earth distance of geomath.long_scale): a dense block can
             # hold more addresses than we fetch, and an arbitrary page of them may miss the nearest.
             .annotate(flat_distance=ExpressionWrapper(north * north + east * east, output_field=FloatField()))
-            .order_by("flat_distance")[:10]
+            .order_by("flat_distance")
+            # Rows, not Address objects: this runs for every request filed by its point.
+            .values_list("address", "lat", "long", "zipcode", "address_id")[:10]
         )
-        best = min(candidates, key=lambda a: haversine_m(lat, long, a.lat, a.long), default=None)
-        if best is None or haversine_m(lat, long, best.lat, best.long) > REVERSE_MAX_M:
+        best = min(candidates, key=lambda a: haversine_m(lat, long, a[1], a[2]), default=None)
+        if best is None or haversine_m(lat, long, best[1], best[2]) > REVERSE_MAX_M:
             return None
-        return _place(best)
+        return Place(*best, exact=True)
 
     def suggest(self, jurisdiction: Jurisdiction, text: str, limit: int = 8) -> list[Place]:
         norm = addresses.normalize(text)

@@ -18,7 +18,7 @@ class NotifyConfig(AppConfig):
         from civic311.notify.sms import recipients as sms_recipients
         from civic311.notify.sms import transport as sms_transport
         from civic311.notify.webhook import channel as webhook
-        from civic311.servicerequests.signals import event_recorded
+        from civic311.servicerequests.signals import events_recorded
 
         registry.register_channel("email", email_recipients.recipients, email_transport.send)
         registry.register_channel("sms", sms_recipients.recipients, sms_transport.send)
@@ -27,4 +27,4 @@ class NotifyConfig(AppConfig):
         schedule.every("routing.check_sla", 300, signals.check_sla)
         schedule.every("notify.prune_task_results", 24 * 3600, signals.prune_task_results)
         schedule.every(alerts.DIGEST_JOB, alerts.DIGEST_EVERY_SECONDS, alerts.send_digests)
-        event_recorded.connect(signals.on_event_recorded, dispatch_uid="notify.dispatch_event")
+        events_recorded.connect(signals.on_events_recorded, dispatch_uid="notify.dispatch_events")

@@ -7,20 +7,22 @@ import logging
 from django.conf import settings
 from django.core.management import call_command
 
-from civic311.notify.deliveries import dispatch_event
+from civic311.notify.deliveries import dispatch_events
 from civic311.routing.overdue import check_overdue
 
 log = logging.getLogger(__name__)
 
 
-def on_event_recorded(sender, event, **kwargs) -> None:
-    """event_recorded is sent after the event's transaction committed: enqueue its dispatch now (with the
-    database queue, one INSERT). Signal.send does not catch, and this runs in the request that recorded
-    the event: a queue that is down must not fail it (the event stands; the sweep dispatches it later)."""
+def on_events_recorded(sender, events, **kwargs) -> None:
+    """events_recorded is sent after the events' transaction committed: enqueue their dispatch now, one
+    task for all of them (with the database queue, one INSERT). Signal.send does not catch, and this runs
+    in the request that recorded them: a queue that is down must not fail it (the events stand; the sweep
+    dispatches them later)."""
+    ids = [event.pk for event in events]
     try:
-        dispatch_event.enqueue(event.pk)
+        dispatch_events.enqueue(ids)
     except Exception:
-        log.exception("Could not enqueue the dispatch of event %s; the sweep will", event.pk)
+        log.exception("Could not enqueue the dispatch of events %s; the sweep will", ids)
 
 
 def check_sla() -> int:

@@ -1,13 +1,20 @@
 """The notification tasks, by the import path the worker and queued tasks know them by. They live with
-what they run: dispatch_event, send_delivery and sweep_deliveries in deliveries.py, run_periodic in
+what they run: dispatch_event(s), send_delivery and sweep_deliveries in deliveries.py, run_periodic in
 schedule.py. run_queued runs the database queue in this process (tests, scripts)."""
 
 from django_tasks_db.management.commands.db_worker import Worker
 
-from civic311.notify.deliveries import dispatch_event, send_delivery, sweep_deliveries
+from civic311.notify.deliveries import dispatch_event, dispatch_events, send_delivery, sweep_deliveries
 from civic311.notify.schedule import run_periodic
 
-__all__ = ["dispatch_event", "run_periodic", "run_queued", "send_delivery", "sweep_deliveries"]
+__all__ = [
+    "dispatch_event",
+    "dispatch_events",
+    "run_periodic",
+    "run_queued",
+    "send_delivery",
+    "sweep_deliveries",
+]
 
 
 def run_queued() -> None:

@@ -3,15 +3,15 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 
-from civic311.catalog.models import Jurisdiction, Service
+from civic311.catalog.models import Department, Jurisdiction, Service
 from civic311.geo.models import District
 from civic311.lib import versioned
 from civic311.routing import assignment, calendars, engine
-from civic311.routing.choices import Clock
+from civic311.routing.choices import AssignmentStrategy, Clock
 from civic311.routing.models import RoutingRule, SlaTarget, Team
 from civic311.routing.sla import WorkingHours, due_at
 from civic311.servicerequests.choices import OPEN
@@ -57,11 +57,13 @@ class Target:
 class Reference:
     """What routing reads for every new request of a jurisdiction, built once per process and version of
     the reference data (lib/versioned.py): the active rules in order, the SLA targets by (service id or
-    None for the jurisdiction's default, priority or None for any), and the working hours."""
+    None for the jurisdiction's default, priority or None for any), the working hours, and the
+    departments a decision names (shared between threads: read, never change or save them)."""
 
     rules: list[engine.Rule]
     targets: dict[tuple[int | None, int | None], Target]
     working: WorkingHours
+    departments: dict[int, Department]
 
 
 def _reference(jurisdiction_id: int) -> Reference:
@@ -83,7 +85,11 @@ def _reference(jurisdiction_id: int) -> Reference:
         for t in SlaTarget.objects.filter(in_jurisdiction)
     }
     jurisdiction = Jurisdiction.objects.get(pk=jurisdiction_id)
-    return Reference([as_rule(r) for r in rules], targets, calendars.for_jurisdiction(jurisdiction))
+    # Every department, not only the jurisdiction's: a rule may send a request to another's.
+    departments = {d.pk: d for d in Department.objects.all()}
+    return Reference(
+        [as_rule(r) for r in rules], targets, calendars.for_jurisdiction(jurisdiction), departments
+    )
 
 
 _references = versioned.Memo(_reference)
@@ -145,28 +151,35 @@ def expected_at(request: ServiceRequest, decision: engine.Decision) -> datetime 
     return due_at(request.requested_datetime, timedelta(hours=hours), working)
 
 
-def pick_assignee(team: Team):
-    """A member for a new request of the team (locks the team so round robin never hands out twice)."""
-    locked = Team.objects.select_for_update().get(pk=team.pk)
-    members = list(locked.members.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
-    counts = dict(
-        ServiceRequest.objects.filter(assignee_id__in=members, status=OPEN)
-        .values("assignee_id")
-        .annotate(n=Count("pk"))
-        .values_list("assignee_id", "n")
-    )
-    chosen = assignment.choose(locked.assignment, members, counts, locked.last_assigned_id)
+def pick_assignee(team_id: int) -> tuple[Team, Any]:
+    """The team, locked so round robin never hands out twice, and a member for its new request (None
+    when the team assigns nobody or has no one active). Call inside the transaction that saves it."""
+    locked = Team.objects.select_for_update().get(pk=team_id)
+    if locked.assignment == AssignmentStrategy.NONE:
+        return locked, None
+    members = {u.pk: u for u in locked.members.filter(is_active=True).order_by("pk")}
+    counts: dict[int, int] = {}
+    if locked.assignment == AssignmentStrategy.LEAST_OPEN:
+        counts = dict(
+            ServiceRequest.objects.filter(assignee_id__in=members, status=OPEN)
+            .values("assignee_id")
+            .annotate(n=Count("pk"))
+            .values_list("assignee_id", "n")
+        )
+    chosen = assignment.choose(locked.assignment, list(members), counts, locked.last_assigned_id)
     if chosen is None:
-        return None
-    locked.last_assigned_id = chosen
-    locked.save(update_fields=["last_assigned"])
-    return get_user_model().objects.get(pk=chosen)
+        return locked, None
+    if chosen != locked.last_assigned_id:
+        locked.last_assigned_id = chosen
+        locked.save(update_fields=["last_assigned"])
+    return locked, members[chosen]
 
 
 def route_new(request: ServiceRequest, district_ids: list[int]) -> engine.Decision:
     """Decide for a new request and apply the decision to it (unsaved: the caller saves)."""
-    decision = engine.decide(facts_for(request, district_ids), rules_for(request.jurisdiction))
-    request.department_id = decision.department_id
+    ref = reference(request.jurisdiction_id)
+    decision = engine.decide(facts_for(request, district_ids), ref.rules)
+    request.department = ref.departments.get(decision.department_id) if decision.department_id else None
     request.team_id = decision.team_id
     request.routing_rule_id = decision.rule_id
     if decision.priority is not None:

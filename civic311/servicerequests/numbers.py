@@ -7,13 +7,18 @@ a Damm check digit over the digits. On a keypad the digits alone (260001234) fin
 import re
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from civic311.catalog.models import Jurisdiction
 from civic311.lib.checkdigit import damm_digit, is_valid
 from civic311.servicerequests.models import RequestCounter
 
+# RequestCounter's table; UPDATE … RETURNING (PostgreSQL, SQLite 3.35+) is one round trip where the ORM
+# needs an UPDATE and a SELECT, both under the lock every new request of the jurisdiction waits for.
+_BUMP = (
+    "UPDATE servicerequests_requestcounter SET value = value + 1"
+    " WHERE jurisdiction_id = %s AND year = %s RETURNING value"
+)
 _DIGITS_ONLY = re.compile(r"^[0-9]{9,12}$")  # ASCII only: \d would take other scripts' digits
 # What a request number looks like: ours (SR26-000123-4), an import's (SR21-00000001, 59876543), keypad
 # digits. Seven characters at least, so a house number or a ZIP code is searched as text.
@@ -25,19 +30,29 @@ def format_number(prefix: str, year: int, sequence: int) -> str:
     return f"{prefix}{digits[:2]}-{digits[2:]}-{damm_digit(digits)}"
 
 
+def _bump(jurisdiction_id: int, year: int) -> int | None:
+    """This year's counter plus one, in one statement (the row lock on PostgreSQL, the write lock on
+    SQLite, until commit: two concurrent requests never read the same value); None if there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP, [jurisdiction_id, year])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def next_number(jurisdiction: Jurisdiction, at: datetime) -> str:
-    """The next free number; call inside the transaction that creates the request."""
+    """The next free number. Inside a transaction, the counter stays locked until it ends; in autocommit
+    only for its one statement (a number drawn for a request that is then not written is skipped)."""
     year = at.astimezone(jurisdiction.tz).year
-    counter = RequestCounter.objects.filter(jurisdiction=jurisdiction, year=year)
-    # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) until commit, so two
-    # concurrent requests can never read the same value.
-    if not counter.update(value=F("value") + 1):
+    sequence = _bump(jurisdiction.pk, year)
+    if sequence is None:
         try:
             with transaction.atomic():
                 RequestCounter.objects.create(jurisdiction=jurisdiction, year=year, value=1)
+            sequence = 1
         except IntegrityError:  # another transaction created this year's counter first
-            counter.update(value=F("value") + 1)
-    sequence = counter.values_list("value", flat=True).get()
+            sequence = _bump(jurisdiction.pk, year)
+    if sequence is None:  # the counter created and then gone: only a bug could do it
+        raise RuntimeError(f"no request counter for jurisdiction {jurisdiction.pk} in {year}")
     return format_number(jurisdiction.request_id_prefix, year, sequence)
 
 

@@ -8,6 +8,9 @@ from django.dispatch import Signal
 
 # sender=Event class, event=<Event>
 event_recorded = Signal()
+# sender=Event class, events=[<Event>, …]: the events one domain call recorded, once, after each one's
+# event_recorded (what a listener queues per call rather than per event: one task for a filing's three).
+events_recorded = Signal()
 
 
 def sync_request_privacy(sender, instance, **kwargs) -> None:

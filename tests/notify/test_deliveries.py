@@ -167,6 +167,19 @@ def test_a_second_worker_loses_the_claim_and_sends_nothing(city, outbox):
     assert outbox.sent == []
 
 
+def test_a_filing_queues_one_dispatch_for_all_its_events(city, outbox):
+    from django_tasks_db.models import DBTaskResult
+
+    request = file_request(city.pothole)
+    events = list(request.events.order_by("pk").values_list("pk", flat=True))
+    assert len(events) >= 2  # created and routed at least
+    queued = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
+    assert queued == [("civic311.notify.deliveries.dispatch_events", {"args": [events], "kwargs": {}})]
+    run_queued()
+    assert EventDispatch.objects.filter(event_id__in=events).count() == len(events)
+    assert outbox.sent == [("alice@example.org", "created")]
+
+
 def test_the_same_key_is_one_delivery(city, outbox):
     file_request(city.pothole)
     event = Event.objects.get(kind="created")

@@ -89,3 +89,26 @@ def test_inactive_rules_are_skipped(city, ward_two_crew):
     rule.active = False
     rule.save()
     assert file_request(city.pothole, lat=INSIDE_WARD_2[0], long=INSIDE_WARD_2[1]).team is None
+
+
+def test_a_filing_reads_no_reference_data_and_writes_in_a_fixed_number_of_queries(city, ward_two_crew):
+    """The catalog, districts, rules, targets and departments come from the process's copy; what is left
+    is the transaction's own work (under the locks) and the queue's row after it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from civic311.catalog import cache
+
+    pothole = cache.service(city.jurisdiction, "PHF")
+    file_request(pothole, lat=INSIDE_WARD_2[0], long=INSIDE_WARD_2[1])  # the copies are built
+    with CaptureQueriesContext(connection) as queries:
+        request = file_request(pothole, lat=INSIDE_WARD_2[0], long=INSIDE_WARD_2[1])
+    assert request.assignee is not None
+    statements = [q["sql"] for q in queries.captured_queries]
+    reference = ("catalog_", 'geo_district"', "routing_routingrule", "routing_slatarget")
+    read = [sql for sql in statements if sql.startswith("SELECT") and any(t in sql for t in reference)]
+    assert read == []
+    # the reverse geocode; then in the transaction (a savepoint here, inside the test's): the counter, the
+    # team's lock and members, its turn, the request, its ward, 3 events, the reporter. The queue's row
+    # comes after the commit, which a test in a transaction never reaches.
+    assert len(statements) <= 13, "\n".join(statements)

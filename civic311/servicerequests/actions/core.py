@@ -24,7 +24,7 @@ from civic311.servicerequests.models import (
     Event,
     ServiceRequest,
 )
-from civic311.servicerequests.signals import event_recorded
+from civic311.servicerequests.signals import event_recorded, events_recorded
 
 if TYPE_CHECKING:
     pass
@@ -49,6 +49,7 @@ def _send(events: list[Event]) -> None:
     with transaction.atomic():
         for event in events:
             event_recorded.send(sender=Event, event=event)
+        events_recorded.send(sender=Event, events=events)
 
 
 def _announce(event: Event) -> None:
@@ -73,7 +74,7 @@ def announced_together() -> Iterator[None]:
         transaction.on_commit(lambda: _send(batch))
 
 
-def record(
+def new_event(
     request: ServiceRequest,
     kind: str,
     actor: Actor,
@@ -84,7 +85,8 @@ def record(
     data: dict | None = None,
     external_id: str = "",
 ) -> Event:
-    event = Event.objects.create(
+    """An event of the request, not yet written (record_all writes several in one statement)."""
+    return Event(
         request=request,
         kind=kind,
         created_at=at,
@@ -97,8 +99,22 @@ def record(
         data=data or {},
         external_id=external_id,
     )
+
+
+def record(request: ServiceRequest, kind: str, actor: Actor, *, at: datetime, **fields: Any) -> Event:
+    """Write one event of the request, announced after commit (see new_event for the fields)."""
+    event = new_event(request, kind, actor, at=at, **fields)
+    event.save(force_insert=True)
     _announce(event)
     return event
+
+
+def record_all(events: list[Event]) -> list[Event]:
+    """Write events built by new_event in one INSERT, in order, each announced after commit."""
+    Event.objects.bulk_create(events)
+    for event in events:
+        _announce(event)
+    return events
 
 
 def routed_data(department: Department) -> dict:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from civic311.catalog.models import Service
@@ -14,7 +14,15 @@ from civic311.geo.districts import district_ids_at, has_districts
 from civic311.geo.geocoder import get_geocoder
 from civic311.routing import engine, router
 from civic311.servicerequests import photos
-from civic311.servicerequests.actions.core import Actor, announced_together, locked, record, routed_data
+from civic311.servicerequests.actions.core import (
+    Actor,
+    announced_together,
+    locked,
+    new_event,
+    record,
+    record_all,
+    routed_data,
+)
 from civic311.servicerequests.choices import (
     EventKind,
     FollowerReason,
@@ -32,7 +40,7 @@ from civic311.servicerequests.intake import (
     check_location,
     check_media_urls,
 )
-from civic311.servicerequests.models import Follower, Media, ServiceRequest
+from civic311.servicerequests.models import Event, Follower, Media, ServiceRequest
 from civic311.servicerequests.numbers import next_number
 
 if TYPE_CHECKING:
@@ -55,26 +63,24 @@ class NewRequest:
     follow: bool = True
 
 
-def _record_routing(request: ServiceRequest, actor: Actor, at: datetime, decision: "engine.Decision") -> None:
+def _routing_events(
+    request: ServiceRequest, actor: Actor, at: datetime, decision: "engine.Decision"
+) -> list[Event]:
     """The routing decision in the history: public "sent to X" (a resident's parcel-tracker step),
     with the rule and its reasons for staff; triage and the assignee are internal."""
     rule = {"rule": decision.rule_name, "rule_id": decision.rule_id, "reasons": list(decision.reasons)}
     if request.department is None:
-        record(request, EventKind.ROUTED, actor, at=at, public=False, data={**rule, "triage": True})
-        return
+        return [
+            new_event(request, EventKind.ROUTED, actor, at=at, public=False, data={**rule, "triage": True})
+        ]
     data = {**routed_data(request.department), **rule}
     if request.team is not None:
         data["team"] = request.team.name
-    record(request, EventKind.ROUTED, actor, at=at, data=data)
+    events = [new_event(request, EventKind.ROUTED, actor, at=at, data=data)]
     if request.assignee is not None:
-        record(
-            request,
-            EventKind.ASSIGNED,
-            actor,
-            at=at,
-            public=False,
-            data={"assignee": request.assignee.get_username(), "assignee_id": request.assignee.pk},
-        )
+        assignee = {"assignee": request.assignee.get_username(), "assignee_id": request.assignee.pk}
+        events.append(new_event(request, EventKind.ASSIGNED, actor, at=at, public=False, data=assignee))
+    return events
 
 
 def _locate(service: Service, location: Location, errors: list[FieldError]) -> list[int]:
@@ -166,17 +172,25 @@ def submit_request(new: NewRequest, actor: Actor, *, at: datetime | None = None)
     # Decided before the transaction opens, from the per-process reference data: the transaction (on
     # SQLite, the database's one write lock) holds only the writes.
     decision = router.route_new(request, district_ids)
-    with announced_together(), transaction.atomic():
+    # The number's counter is one row every filing of the jurisdiction waits for. Where rows lock on
+    # their own (PostgreSQL), it is drawn by one statement before the transaction, so its lock lasts that
+    # statement, not the whole filing; a filing that fails after it leaves its number unused. On SQLite a
+    # transaction holds the database's one write lock anyway: drawn inside, a failure leaves no gap.
+    number_first = connection.features.has_select_for_update
+    if number_first:
         request.service_request_id = next_number(service.jurisdiction, at)
-        if request.team is not None:
-            request.assignee = router.pick_assignee(request.team)
+    with announced_together(), transaction.atomic():
+        if not number_first:
+            request.service_request_id = next_number(service.jurisdiction, at)
+        if request.team_id is not None:
+            request.team, request.assignee = router.pick_assignee(request.team_id)
         request.save()
         if district_ids:
             links = ServiceRequest.districts.through
             links.objects.bulk_create(links(servicerequest=request, district_id=d) for d in district_ids)
         data = {"client_attributes": answers.client_extras} if answers.client_extras else {}
-        record(request, EventKind.CREATED, actor, at=at, data=data)
-        _record_routing(request, actor, at, decision)
+        created = new_event(request, EventKind.CREATED, actor, at=at, data=data)
+        record_all([created, *_routing_events(request, actor, at, decision)])
         if contact.email or contact.phone:
             Follower.objects.create(
                 request=request,
