@@ -17,7 +17,7 @@ from civic311.catalog import cache
 from civic311.catalog.choices import ServiceType
 from civic311.catalog.models import Service
 from civic311.open311 import documents, jurisdictions, keys, queries
-from civic311.open311.params import get, parse_bool, parse_datetime, parse_int, parse_request_filter, window
+from civic311.open311.params import MAX_SPAN, parse_request_filter
 from civic311.open311.render import (
     ApiError,
     UnknownFormat,
@@ -39,6 +39,7 @@ from civic311.open311.schemas import (
 )
 from civic311.servicerequests import actions
 from civic311.servicerequests.choices import FIXMYSTREET_TO_STATUS, Channel
+from civic311.servicerequests.filters import get, parse_bool, parse_datetime, parse_int, window
 from civic311.servicerequests.intake import Contact, FieldError, Location, RequestRejected, parse_coordinate
 from civic311.servicerequests.models import Event, ServiceRequest
 from civic311.servicerequests.numbers import normalize_number
@@ -372,7 +373,7 @@ def update_list(request: HttpRequest, fmt: str, params: Query[UpdateListParams])
     end = parse_datetime(request.GET, "end_date", errors)
     page = parse_int(request.GET, "page", 1, 1, 1_000_000, errors)
     page_size = parse_int(request.GET, "page_size", 500, 1, 1000, errors)
-    start, end = window(start, end, ("start_date", "end_date"), errors, default_now=True)
+    start, end = window(start, end, ("start_date", "end_date"), errors, default_now=True, max_span=MAX_SPAN)
     if errors:
         raise ApiError.from_field_errors(errors)
     events = (

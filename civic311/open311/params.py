@@ -2,19 +2,17 @@
 the spec's 90-day window, and the list's own paging and extensions."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.http import QueryDict
 
 from civic311.servicerequests import filters
-from civic311.servicerequests.filters import get, parse_bool, parse_datetime, parse_int
+from civic311.servicerequests.filters import parse_bool, parse_int
 from civic311.servicerequests.intake import FieldError
 
 MAX_SPAN = timedelta(days=90)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-
-__all__ = ["get", "parse_bool", "parse_datetime", "parse_int", "parse_request_filter", "window"]
 
 
 @dataclass
@@ -24,18 +22,6 @@ class RequestFilter(filters.RequestFilter):
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
     extensions: bool = False
-
-
-def window(
-    start: datetime | None,
-    end: datetime | None,
-    names: tuple[str, str],
-    errors: list[FieldError],
-    *,
-    default_now: bool,
-) -> tuple[datetime | None, datetime | None]:
-    """A date window of at most 90 days; a missing end is filled in 90 days from the other."""
-    return filters.window(start, end, names, errors, default_now=default_now, max_span=MAX_SPAN)
 
 
 def parse_request_filter(query: QueryDict) -> tuple[RequestFilter, list[FieldError]]:
