@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "civic311.live",
     "civic311.portal",
     "civic311.notify",
+    "civic311.analytics",
     "civic311.sms",
     "civic311.server",
     # The task queue's table (TASKS_BACKEND "db"; installed always so switching backends keeps the schema).

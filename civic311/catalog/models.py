@@ -133,6 +133,14 @@ class Service(Translated):
         default=False,
         help_text=_("Requests are never published (lists, open data); the reporter can still track theirs"),
     )
+    location_decimals = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "For privacy: published coordinates are rounded to this many decimals (3 is about 100 m) and the"
+            " address is not published. Empty: published as reported."
+        ),
+    )
     active = models.BooleanField(default=True, help_text=_("Offered for new requests"))
     service_notice = models.CharField(
         max_length=500, blank=True, help_text=_("Told to the reporter on submission")

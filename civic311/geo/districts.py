@@ -2,6 +2,8 @@
 
 The tree and the prepared polygons are built once per process and kept until the districts change
 anywhere (lib/versioned.py: an admin edit or an import in another process is seen at the next use).
+Districts without a polygon (models.NO_POLYGON: known only by the code an import gave) are left out: no
+point lies in them, and a jurisdiction that has only those has no area to check points against.
 """
 
 import json
@@ -11,7 +13,7 @@ from shapely import STRtree, points
 from shapely.geometry import shape
 from shapely.prepared import prep
 
-from civic311.geo.models import District
+from civic311.geo.models import District, has_polygon
 from civic311.lib import versioned
 
 
@@ -28,7 +30,10 @@ def _build(jurisdiction_id: int) -> _Index:
     for district_id, geometry in District.objects.filter(jurisdiction_id=jurisdiction_id).values_list(
         "id", "geometry"
     ):
-        geom = shape(geometry if isinstance(geometry, dict) else json.loads(geometry))
+        geometry = geometry if isinstance(geometry, dict) else json.loads(geometry)
+        if not has_polygon(geometry):
+            continue
+        geom = shape(geometry)
         geometries.append(geom)
         ids.append(district_id)
     return _Index(STRtree(geometries), geometries, [prep(g) for g in geometries], ids)
@@ -42,7 +47,8 @@ def _index(jurisdiction_id: int) -> _Index:
 
 
 def has_districts(jurisdiction_id: int) -> bool:
-    """Whether the jurisdiction has districts at all (then a point outside them all is outside its area)."""
+    """Whether the jurisdiction has district polygons at all (then a point outside them all is outside its
+    area). Districts known only by their code do not count: they say nothing about where the city ends."""
     return bool(_index(jurisdiction_id).district_ids)
 
 

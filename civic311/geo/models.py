@@ -5,16 +5,38 @@ from django.utils.translation import gettext_lazy as _
 
 from civic311.catalog.models import Jurisdiction
 
+# The geometry of a district known only by its code: a city's records name it (Boston's rows carry their
+# ward) but no polygon was imported. Valid GeoJSON (an empty MultiPolygon); it contains no point, so the
+# index (geo/districts.py) and the maps skip it, and a request is linked to it only by its code.
+NO_POLYGON: dict = {"type": "MultiPolygon", "coordinates": []}
+
+
+def has_polygon(geometry: object) -> bool:
+    """Whether a district's stored geometry has any area to draw or to look points up in."""
+    return isinstance(geometry, dict) and bool(geometry.get("coordinates"))
+
+
+class DistrictQuerySet(models.QuerySet["District"]):
+    def with_polygon(self) -> "DistrictQuerySet":
+        """Districts with a polygon: what maps draw (those known only by their code have nothing to draw)."""
+        return self.exclude(geometry=NO_POLYGON)
+
 
 class District(models.Model):
-    """A polygon of some kind (ward, community area, police district …) a request can lie in."""
+    """A polygon of some kind (ward, community area, police district …) a request can lie in; or, with
+    NO_POLYGON, a district known only by the code a city's records give (requests linked by that code)."""
 
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="districts")
     kind = models.SlugField(max_length=40, help_text=_("e.g. ward"))
     code = models.CharField(max_length=40, help_text=_("e.g. 42"))
     name = models.CharField(max_length=200)
     geometry = models.JSONField(help_text=_("GeoJSON Polygon or MultiPolygon, WGS84 longitude/latitude"))
+    population = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Residents, for requests per 1,000 residents in the figures")
+    )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DistrictQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "code"]

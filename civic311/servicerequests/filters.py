@@ -8,13 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from civic311.catalog import cache
 from civic311.catalog.models import Department, Jurisdiction
+from civic311.geo.models import District
 from civic311.lib.datetimes import DatetimeError, parse_w3c
-from civic311.servicerequests.choices import CLOSED, OPEN
+from civic311.servicerequests.choices import CLOSED, OPEN, Channel
 from civic311.servicerequests.intake import FieldError, parse_coordinate
 from civic311.servicerequests.models import ServiceRequest
 
@@ -131,6 +132,9 @@ class RequestFilter:
     bbox: tuple[float, float, float, float] | None = None  # min_lat, min_long, max_lat, max_long
     agencies: list[str] = field(default_factory=list)
     text: str = ""
+    channels: list[str] = field(default_factory=list)
+    # (kind, code) pairs; in one kind any of them, across kinds all of them (ward 3 and police district 7)
+    districts: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def by_update(self) -> bool:
@@ -175,11 +179,49 @@ def _parse_bbox(query: Params, errors: list[FieldError]) -> tuple[float, float, 
     return min_lat, min_long, max_lat, max_long  # type: ignore[return-value]
 
 
+def _parse_channels(query: Params, errors: list[FieldError]) -> list[str]:
+    channels = [c.lower() for c in comma_list(query, "channel")]
+    for channel in channels:
+        if channel not in Channel.values:
+            errors.append(
+                FieldError("channel", f"'{channel[:20]}' is not a channel; use {', '.join(Channel.values)}")
+            )
+    return channels
+
+
+def _parse_districts(
+    query: Params, jurisdiction: Jurisdiction | None, errors: list[FieldError]
+) -> list[tuple[str, str]]:
+    pairs = []
+    for part in comma_list(query, "district"):
+        kind, sep, code = part.partition(":")
+        if not sep or not kind.strip() or not code.strip():
+            errors.append(FieldError("district", f"'{part[:40]}': give kind:code, e.g. ward:42"))
+            continue
+        pairs.append((kind.strip().lower(), code.strip()))
+    if pairs and jurisdiction is not None:
+        known = set(
+            District.objects.filter(jurisdiction=jurisdiction, kind__in={k for k, _ in pairs}).values_list(
+                "kind", "code"
+            )
+        )
+        for kind, code in pairs:
+            if (kind, code) not in known:
+                errors.append(FieldError("district", f"there is no {kind} {code[:40]}"))
+    return pairs
+
+
 def read_filter[F: RequestFilter](
-    query: Params, f: F, errors: list[FieldError], *, max_span: timedelta | None
+    query: Params,
+    f: F,
+    errors: list[FieldError],
+    *,
+    max_span: timedelta | None,
+    jurisdiction: Jurisdiction | None = None,
 ) -> F:
     """Fill f from the parameters. max_span: the longest window of dates asked at once, and the default
-    window up to now (GeoReport's 90 days); None: any span, and all time when no dates are given."""
+    window up to now (GeoReport's 90 days); None: any span, and all time when no dates are given. With the
+    jurisdiction, districts it does not have are reported (else they match nothing)."""
     f.service_request_ids = comma_list(query, "service_request_id")
     if len(f.service_request_ids) > MAX_IDS:
         errors.append(
@@ -193,7 +235,10 @@ def read_filter[F: RequestFilter](
     for status in f.statuses:
         if status not in (OPEN, CLOSED):
             errors.append(FieldError("status", f"'{status[:20]}' is not a status; use open, closed or both"))
-    f.agencies = comma_list(query, "agency_responsible")
+    # `department` (a code) is the open-data name of GeoReport's agency_responsible (a code or a name).
+    f.agencies = comma_list(query, "agency_responsible") + comma_list(query, "department")
+    f.channels = _parse_channels(query, errors)
+    f.districts = _parse_districts(query, jurisdiction, errors)
     f.text = get(query, "q")
     if len(f.text) > MAX_QUERY_LENGTH:
         errors.append(FieldError("q", f"is longer than {MAX_QUERY_LENGTH} characters"))
@@ -245,6 +290,18 @@ def matching(jurisdiction: Jurisdiction, f: RequestFilter) -> QuerySet[ServiceRe
             Q(code__in=f.agencies) | Q(name__in=f.agencies)
         )
         qs = qs.filter(department_id__in=list(departments.values_list("pk", flat=True)))
+    if f.channels:
+        qs = qs.filter(channel__in=f.channels)
+    for kind in dict.fromkeys(kind for kind, _ in f.districts):
+        codes = [code for k, code in f.districts if k == kind]
+        # EXISTS, not a join: a request counts once however its districts are grouped after.
+        inside = ServiceRequest.districts.through.objects.filter(
+            servicerequest_id=OuterRef("pk"),
+            district__jurisdiction=jurisdiction,
+            district__kind=kind,
+            district__code__in=codes,
+        )
+        qs = qs.filter(Exists(inside))
     if f.near is not None:
         qs = qs.near(f.near.lat, f.near.long, f.near.radius_m)
     if f.bbox is not None:

@@ -120,6 +120,8 @@ class ServiceRequest(models.Model):
     updated_datetime = models.DateTimeField(default=timezone.now)
     expected_datetime = models.DateTimeField(null=True, blank=True)
     closed_datetime = models.DateTimeField(null=True, blank=True)
+    # How many times it went from closed back to open (the reopen rate of the figures; set_status keeps it).
+    times_reopened = models.PositiveIntegerField(default=0, editable=False)
 
     address = models.CharField(max_length=300, blank=True)
     address_id = models.CharField(max_length=64, blank=True)
@@ -210,11 +212,19 @@ class ServiceRequest(models.Model):
         return self.service_request_id
 
     def set_status(self, status_code: str, at: datetime) -> None:
-        """Move to a status and keep the derived fields in step; callers write the event."""
+        """Move to a status and keep the derived fields in step; callers write the event. The closed time
+        is when it first closed (fixed, then closed, keeps the first); a reopen clears it and is counted."""
+        was_closed = self.status == CLOSED
         self.status_code = status_code
         self.status = georeport_status(status_code)
         self.updated_datetime = at
-        self.closed_datetime = at if self.status == CLOSED else None
+        if self.status == CLOSED:
+            if not was_closed or self.closed_datetime is None:
+                self.closed_datetime = at
+        else:
+            if was_closed:
+                self.times_reopened += 1
+            self.closed_datetime = None
 
     @property
     def is_open(self) -> bool:

@@ -135,11 +135,27 @@ def build_note(event: Event, tz) -> NoteOut:
 PUBLIC_FIELDS = (
     "service_request_id", "status", "status_notes", "description", "service_notice", "requested_datetime",
     "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url",
-    "service__service_name", "service__service_code", "department__name",
+    "service__service_name", "service__service_code", "service__location_decimals", "department__name",
 )  # fmt: skip
 
 
+def published_place(row: dict) -> tuple[float | None, float | None, str, str]:
+    """(lat, long, address, address_id) as published: rounded, and no address, where the service asks for
+    privacy (Service.location_decimals). Every publisher (API, exports, feeds) goes through here."""
+    decimals = row["service__location_decimals"]
+    lat, long = row["lat"], row["long"]
+    if decimals is None:
+        return lat, long, row["address"], row["address_id"]
+    return (
+        None if lat is None else round(lat, decimals),
+        None if long is None else round(long, decimals),
+        "",
+        "",
+    )
+
+
 def _public_fields(row: dict, tz) -> dict:
+    lat, long, address, address_id = published_place(row)
     return dict(
         service_request_id=row["service_request_id"],
         status=row["status"],
@@ -152,11 +168,11 @@ def _public_fields(row: dict, tz) -> dict:
         requested_datetime=format_w3c(row["requested_datetime"], tz),
         updated_datetime=format_w3c(row["updated_datetime"], tz),
         expected_datetime=format_w3c(row["expected_datetime"], tz),
-        address=_blank_to_none(row["address"]),
-        address_id=_blank_to_none(row["address_id"]),
+        address=_blank_to_none(address),
+        address_id=_blank_to_none(address_id),
         zipcode=_blank_to_none(row["zipcode"]),
-        lat=row["lat"],
-        long=row["long"],
+        lat=lat,
+        long=long,
         media_url=_blank_to_none(_absolute(row["media_url"])),
     )
 
@@ -205,6 +221,7 @@ def build_request(sr: ServiceRequest, tz, *, extended: bool = False) -> RequestO
     row |= {
         "service__service_name": sr.service.service_name,
         "service__service_code": sr.service.service_code,
+        "service__location_decimals": sr.service.location_decimals,
         "department__name": sr.department.name if sr.department else None,
     }
     fields = _public_fields(row, tz)

@@ -12,6 +12,7 @@ def test_the_fast_row_path_gives_exactly_the_fields_of_the_schema_in_order():
         "lat": 41.9,
         "long": -87.6,
         "status": "open",
+        "service__location_decimals": None,
     }
     built = build_request_row(row, UTC)
     assert list(built) == list(RequestOut.model_fields)

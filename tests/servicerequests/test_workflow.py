@@ -31,6 +31,26 @@ def test_closing_sets_the_closed_time_and_reopening_clears_it(city):
     assert request.status == "open" and request.closed_datetime is None
 
 
+def test_each_reopening_is_counted_and_the_closed_time_is_when_it_last_closed_from_open(city):
+    from datetime import timedelta
+
+    request = file_request(city.pothole)
+    start = request.requested_datetime
+    actions.change_status(request, Status.FIXED, STAFF, at=start + timedelta(hours=1))
+    # Fixed, then closed by a supervisor's sweep: still closed since the first hour.
+    actions.change_status(request, Status.CLOSED, STAFF, at=start + timedelta(hours=5))
+    assert request.closed_datetime == start + timedelta(hours=1) and request.times_reopened == 0
+    for n in (1, 2):
+        actions.change_status(request, Status.IN_PROGRESS, STAFF, at=start + timedelta(days=n))
+        assert request.times_reopened == n and request.closed_datetime is None
+        actions.change_status(request, Status.FIXED, STAFF, at=start + timedelta(days=n, hours=2))
+    assert request.closed_datetime == start + timedelta(days=2, hours=2)
+    # Open to open is no reopening.
+    other = file_request(city.pothole)
+    actions.change_status(other, Status.IN_PROGRESS, STAFF)
+    assert other.times_reopened == 0
+
+
 def test_an_unknown_status_is_refused(city):
     request = file_request(city.pothole)
     with pytest.raises(RequestRejected, match="not a status"):

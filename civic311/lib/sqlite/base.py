@@ -17,12 +17,20 @@ import time
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
+from civic311.lib.percentiles import PercentileAggregate
+
 POLL_SECONDS = 0.001
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _queue_fd: int | None = None
     _queued = False
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        # The figures' percentiles (analytics/sql.py), which PostgreSQL has built in.
+        connection.create_aggregate("percentile_cont", 2, PercentileAggregate)
+        return connection
 
     def _queue_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])

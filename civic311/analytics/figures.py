@@ -1,0 +1,204 @@
+"""How the city works, in figures: for any set of requests (the public ones a filter matches, or a staff
+scope), grouped by service, service group, department, a kind of district, channel, month or week, the
+counts, the time to close and the share closed on time. /data/stats.json, the dashboard and the staff
+analytics all read these, so what a page says and what an analyst downloads are the same numbers.
+
+Every figure here is exact: counts by SQL, percentiles by percentile_cont (PostgreSQL's, or ours on SQLite).
+"""
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civic311.analytics.sql import HoursBetween, Percentile
+from civic311.catalog.models import Jurisdiction
+from civic311.geo.models import District
+from civic311.servicerequests.choices import CLOSED, OPEN, Channel, Status
+from civic311.servicerequests.intake import FieldError
+from civic311.servicerequests.models import ServiceRequest
+
+PLAIN_GROUPINGS = ("service", "service_group", "department", "channel", "month", "week")
+DISTRICT = "district"
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """What the figures are grouped by; for districts, of which kind (ward, community_area …)."""
+
+    name: str
+    kind: str = ""
+
+    def __str__(self) -> str:
+        return f"{DISTRICT}:{self.kind}" if self.name == DISTRICT else self.name
+
+
+def parse_grouping(raw: str, jurisdiction: Jurisdiction, errors: list[FieldError]) -> Grouping | None:
+    """group_by's value, checked: a district kind must be one the jurisdiction has."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if raw in PLAIN_GROUPINGS:
+        return Grouping(raw)
+    name, _sep, kind = raw.partition(":")
+    if name == DISTRICT:
+        kinds = district_kinds(jurisdiction)
+        if kind in kinds:
+            return Grouping(DISTRICT, kind)
+        known = ", ".join(f"district:{k}" for k in kinds) or "none here"
+        errors.append(FieldError("group_by", f"'{kind[:40]}' is not a kind of district here ({known})"))
+        return None
+    choices = ", ".join((*PLAIN_GROUPINGS, "district:KIND"))
+    errors.append(FieldError("group_by", f"'{raw[:40]}' is not a grouping; use one of {choices}"))
+    return None
+
+
+def district_kinds(jurisdiction: Jurisdiction) -> list[str]:
+    return sorted(set(District.objects.filter(jurisdiction=jurisdiction).values_list("kind", flat=True)))
+
+
+@dataclass
+class Figures:
+    """One group's figures. Hours are to the hundredth (36 seconds); shares are of 1."""
+
+    key: str | None
+    label: str
+    requests: int
+    open: int
+    closed: int
+    median_hours_to_close: float | None
+    p90_hours_to_close: float | None
+    closed_with_expected: int  # closed requests that had an expected time: on_time_share's base
+    closed_on_time: int
+    on_time_share: float | None
+    reopened: int  # requests reopened at least once
+    overdue: int  # open now and past their expected time
+    closed_as_duplicate: int
+    closed_as_referred: int
+    population: int | None = None
+    requests_per_1000_residents: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _aggregates(now: datetime) -> dict[str, Any]:
+    closed = Q(status=CLOSED)
+    with_expected = closed & Q(expected_datetime__isnull=False)
+    hours = HoursBetween("requested_datetime", "closed_datetime")
+    return {
+        "requests": Count("pk"),
+        "open": Count("pk", filter=Q(status=OPEN)),
+        "closed": Count("pk", filter=closed),
+        # closed_datetime is set exactly when closed (ServiceRequest.set_status), so the nulls of open
+        # requests drop out of the percentiles on their own.
+        "median": Percentile(hours, 0.5),
+        "p90": Percentile(hours, 0.9),
+        "closed_with_expected": Count("pk", filter=with_expected),
+        "closed_on_time": Count("pk", filter=with_expected & Q(closed_datetime__lte=F("expected_datetime"))),
+        "reopened": Count("pk", filter=Q(times_reopened__gt=0)),
+        "overdue": Count("pk", filter=Q(status=OPEN, expected_datetime__lt=now)),
+        "closed_as_duplicate": Count("pk", filter=Q(status_code=Status.DUPLICATE)),
+        "closed_as_referred": Count("pk", filter=Q(status_code=Status.REFERRED)),
+    }
+
+
+def _hours(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _figures(key: str | None, label: str, row: Mapping[str, Any], population: int | None = None) -> Figures:
+    with_expected = row["closed_with_expected"]
+    return Figures(
+        key=key,
+        label=label,
+        requests=row["requests"],
+        open=row["open"],
+        closed=row["closed"],
+        median_hours_to_close=_hours(row["median"]),
+        p90_hours_to_close=_hours(row["p90"]),
+        closed_with_expected=with_expected,
+        closed_on_time=row["closed_on_time"],
+        on_time_share=round(row["closed_on_time"] / with_expected, 4) if with_expected else None,
+        reopened=row["reopened"],
+        overdue=row["overdue"],
+        closed_as_duplicate=row["closed_as_duplicate"],
+        closed_as_referred=row["closed_as_referred"],
+        population=population,
+        requests_per_1000_residents=round(1000 * row["requests"] / population, 2) if population else None,
+    )
+
+
+def total(requests: QuerySet[ServiceRequest], *, now: datetime | None = None) -> Figures:
+    """The figures of all the requests together."""
+    row = requests.order_by().aggregate(**_aggregates(now or timezone.now()))
+    return _figures(None, _("All requests"), row)
+
+
+def grouped(
+    requests: QuerySet[ServiceRequest], grouping: Grouping, tz, *, now: datetime | None = None
+) -> list[Figures]:
+    """The figures of each group, in the grouping's order (codes, names, or time)."""
+    aggregates = _aggregates(now or timezone.now())
+    qs = requests.order_by()
+    if grouping.name == DISTRICT:
+        return _by_district(qs, grouping.kind, aggregates)
+    if grouping.name in ("month", "week"):
+        trunc = TruncMonth if grouping.name == "month" else TruncWeek
+        rows = qs.annotate(period=trunc("requested_datetime", tzinfo=tz)).values("period")
+        shape = "%Y-%m" if grouping.name == "month" else "%Y-%m-%d"
+        return [
+            _figures(row["period"].strftime(shape), row["period"].strftime(shape), row)
+            for row in rows.annotate(**aggregates).order_by("period")
+        ]
+    key, label = {
+        "service": ("service__service_code", "service__service_name"),
+        "service_group": ("service__group", "service__group"),
+        "department": ("department__code", "department__name"),
+        "channel": ("channel", "channel"),
+    }[grouping.name]
+    rows = qs.values(key, label).annotate(**aggregates).order_by(label, key)
+    out = []
+    for row in rows:
+        out.append(_figures(row[key], _label(grouping.name, row[key], row[label]), row))
+    return out
+
+
+def _label(grouping: str, key: str | None, label: str | None) -> str:
+    if grouping == "channel" and key in Channel.values:
+        return str(Channel(key).label)
+    if grouping == "department" and key is None:
+        return _("Not routed")
+    if grouping == "service_group" and not key:
+        return _("No group")
+    return label or ""
+
+
+def _by_district(qs: QuerySet[ServiceRequest], kind: str, aggregates: dict[str, Any]) -> list[Figures]:
+    # The join to the district table gives each request its one district of this kind; a request in none
+    # (outside every polygon, or with no place) is counted apart, so the groups add up to the total.
+    rows = (
+        qs.filter(districts__kind=kind)
+        .values("districts__code", "districts__name", "districts__population")
+        .annotate(**aggregates)
+    )
+    out = [
+        _figures(r["districts__code"], r["districts__name"], r, population=r["districts__population"])
+        for r in rows
+    ]
+    out.sort(key=lambda f: _natural(f.key))
+    outside = qs.exclude(districts__kind=kind).aggregate(**aggregates)
+    if outside["requests"]:
+        out.append(_figures(None, _("In no %(kind)s") % {"kind": kind.replace("_", " ")}, outside))
+    return out
+
+
+def _natural(code: str | None) -> tuple[int, int, str]:
+    """Ward 2 before ward 10."""
+    text = code or ""
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)

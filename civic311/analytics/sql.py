@@ -1,0 +1,48 @@
+"""The two SQL pieces the figures need that Django has no portable form of: hours between two datetimes
+and percentile_cont. PostgreSQL has both; SQLite has julianday() and our own aggregate (lib/sqlite/base.py
+registers lib/percentiles.py's under PostgreSQL's name)."""
+
+from django.db import NotSupportedError
+from django.db.models import Aggregate, F, FloatField, Func, Value
+
+
+class HoursBetween(Func):
+    """(end - start) in hours, as a float."""
+
+    output_field = FloatField()
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(F(start), F(end))
+
+    def _compiled(self, compiler):
+        start, end = (compiler.compile(e) for e in self.get_source_expressions())
+        return start, end
+
+    def as_sql(self, compiler, connection, *args, **extra_context):  # type: ignore[override]
+        raise NotSupportedError("HoursBetween is written for PostgreSQL and SQLite")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        (start, start_params), (end, end_params) = self._compiled(compiler)
+        return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)", (*end_params, *start_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        (start, start_params), (end, end_params) = self._compiled(compiler)
+        return f"((julianday({end}) - julianday({start})) * 24.0)", (*end_params, *start_params)
+
+
+class Percentile(Aggregate):
+    """percentile_cont(fraction) of an expression: exact, interpolated between the two nearest ranks;
+    nulls left out."""
+
+    function = "percentile_cont"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float) -> None:
+        if not 0 <= fraction <= 1:
+            raise ValueError("a percentile's fraction is between 0 and 1")
+        self.fraction = float(fraction)
+        super().__init__(expression, Value(self.fraction))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        value, params = compiler.compile(self.get_source_expressions()[0])
+        return f"percentile_cont({self.fraction!r}) WITHIN GROUP (ORDER BY {value})", params
