@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from civic311.open311.api import api as open311_api
+from civic311.opendata.api import api as opendata_api
 from civic311.server import views as server_views
 
 # A request that found no free database connection: 503 with Retry-After (else Django's 500).
@@ -13,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("status.json", server_views.status, name="status"),
     path("staff/", include("civic311.console.urls")),
     path("open311/", open311_api.urls),
+    path("data/", include("civic311.opendata.urls")),  # the page first: the API's root would take /data/
+    path("data/", opendata_api.urls),
     path("live/", include("civic311.live.urls")),
     path("notify/", include("civic311.notify.urls")),
     path("", include("civic311.sms.urls")),  # /sms/… and /voice/… provider webhooks

@@ -19,6 +19,14 @@ def city(db):
 
 
 @pytest.fixture
+def history(city):
+    """Springfield with 36 requests filed and worked at known times, and the plan they came from."""
+    from tests.known_history import make_history
+
+    return make_history(city)
+
+
+@pytest.fixture
 def api_key(city):
     return city.api_key
 

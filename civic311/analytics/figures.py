@@ -47,7 +47,7 @@ def parse_grouping(raw: str, jurisdiction: Jurisdiction, errors: list[FieldError
         return Grouping(raw)
     name, _sep, kind = raw.partition(":")
     if name == DISTRICT:
-        kinds = district_kinds(jurisdiction)
+        kinds = District.objects.kinds(jurisdiction)
         if kind in kinds:
             return Grouping(DISTRICT, kind)
         known = ", ".join(f"district:{k}" for k in kinds) or "none here"
@@ -56,10 +56,6 @@ def parse_grouping(raw: str, jurisdiction: Jurisdiction, errors: list[FieldError
     choices = ", ".join((*PLAIN_GROUPINGS, "district:KIND"))
     errors.append(FieldError("group_by", f"'{raw[:40]}' is not a grouping; use one of {choices}"))
     return None
-
-
-def district_kinds(jurisdiction: Jurisdiction) -> list[str]:
-    return sorted(set(District.objects.filter(jurisdiction=jurisdiction).values_list("kind", flat=True)))
 
 
 @dataclass

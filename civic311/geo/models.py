@@ -21,6 +21,10 @@ class DistrictQuerySet(models.QuerySet["District"]):
         """Districts with a polygon: what maps draw (those known only by their code have nothing to draw)."""
         return self.exclude(geometry=NO_POLYGON)
 
+    def kinds(self, jurisdiction: Jurisdiction) -> list[str]:
+        """The kinds of district the jurisdiction has (ward, police …), sorted."""
+        return sorted(set(self.filter(jurisdiction=jurisdiction).values_list("kind", flat=True)))
+
 
 class District(models.Model):
     """A polygon of some kind (ward, community area, police district …) a request can lie in; or, with

@@ -2,5 +2,14 @@ from django.apps import AppConfig
 
 
 class OpenDataConfig(AppConfig):
+    """Imports (importers/), the open-data API and page under /data/, the daily snapshots."""
+
     name = "civic311.opendata"
     verbose_name = "Open data: imports and exports"
+
+    def ready(self) -> None:
+        from civic311.notify import schedule
+        from civic311.opendata import snapshots
+
+        # Hourly: a day's files are written soon after the city's midnight, and a missed run catches up.
+        schedule.every("opendata.snapshots", 3600, snapshots.write_due)

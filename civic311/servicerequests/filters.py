@@ -133,6 +133,7 @@ class RequestFilter:
     agencies: list[str] = field(default_factory=list)
     text: str = ""
     channels: list[str] = field(default_factory=list)
+    service_groups: list[str] = field(default_factory=list)
     # (kind, code) pairs; in one kind any of them, across kinds all of them (ward 3 and police district 7)
     districts: list[tuple[str, str]] = field(default_factory=list)
 
@@ -238,6 +239,7 @@ def read_filter[F: RequestFilter](
     # `department` (a code) is the open-data name of GeoReport's agency_responsible (a code or a name).
     f.agencies = comma_list(query, "agency_responsible") + comma_list(query, "department")
     f.channels = _parse_channels(query, errors)
+    f.service_groups = comma_list(query, "service_group")
     f.districts = _parse_districts(query, jurisdiction, errors)
     f.text = get(query, "q")
     if len(f.text) > MAX_QUERY_LENGTH:
@@ -292,6 +294,8 @@ def matching(jurisdiction: Jurisdiction, f: RequestFilter) -> QuerySet[ServiceRe
         qs = qs.filter(department_id__in=list(departments.values_list("pk", flat=True)))
     if f.channels:
         qs = qs.filter(channel__in=f.channels)
+    if f.service_groups:
+        qs = qs.filter(service__group__in=f.service_groups)
     for kind in dict.fromkeys(kind for kind, _ in f.districts):
         codes = [code for k, code in f.districts if k == kind]
         # EXISTS, not a join: a request counts once however its districts are grouped after.

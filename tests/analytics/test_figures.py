@@ -1,6 +1,5 @@
-"""The figures, checked against arithmetic on the plan the history was made from (conftest.py)."""
+"""The figures, checked against arithmetic on the plan the history was made from (tests/known_history.py)."""
 
-import statistics
 import zoneinfo
 from collections import defaultdict
 
@@ -8,41 +7,13 @@ import pytest
 
 from civic311.analytics import figures
 from civic311.analytics.figures import Grouping
-from civic311.servicerequests.choices import OPEN_STATUSES, Status
+from civic311.servicerequests.choices import OPEN_STATUSES
 from civic311.servicerequests.intake import FieldError
 from civic311.servicerequests.models import ServiceRequest
+from tests.known_history import expected_figures
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 pytestmark = pytest.mark.django_db
-
-
-def expected_figures(planned, now) -> dict:
-    """The figures of a list of Planned, computed here: statistics' 'inclusive' quantiles are the linear
-    interpolation of percentile_cont."""
-    hours = sorted(p.hours_to_close for p in planned if p.closed is not None)
-    closed = [p for p in planned if p.closed is not None]
-    with_expected = [p for p in closed if p.expected is not None]
-    on_time = [p for p in with_expected if p.closed <= p.expected]
-    return {
-        "requests": len(planned),
-        "open": len(planned) - len(closed),
-        "closed": len(closed),
-        "median_hours_to_close": round(statistics.median(hours), 2) if hours else None,
-        "p90_hours_to_close": round(p90(hours), 2) if hours else None,
-        "closed_with_expected": len(with_expected),
-        "closed_on_time": len(on_time),
-        "on_time_share": round(len(on_time) / len(with_expected), 4) if with_expected else None,
-        "reopened": sum(p.reopened for p in planned),
-        "overdue": sum(
-            1 for p in planned if p.closed is None and p.expected is not None and p.expected < now
-        ),
-        "closed_as_duplicate": sum(p.status_code == Status.DUPLICATE for p in planned),
-        "closed_as_referred": sum(p.status_code == Status.REFERRED for p in planned),
-    }
-
-
-def p90(hours: list[float]) -> float:
-    return hours[0] if len(hours) == 1 else statistics.quantiles(hours, n=10, method="inclusive")[8]
 
 
 def public(history):

@@ -255,3 +255,24 @@ def test_a_request_that_finds_no_free_connection_is_answered_503_at_once(server)
     settled(server)
     ordinary_requests_answer(server)
     assert "database pool exhausted" in server.log.read_text()
+
+
+EXPORTS = ["/data/requests.csv", "/data/requests.geojson", "/data/requests.parquet"]
+
+
+def test_an_export_streams_whole_and_clients_leaving_mid_export_leave_nothing_taken(server):
+    settled(server)
+    with urllib.request.urlopen(f"{server.url}/data/stats.json", timeout=30) as response:
+        total = json.load(response)["total"]["requests"]
+    with urllib.request.urlopen(f"{server.url}/data/requests.csv", timeout=60) as response:
+        # Sent as it is read: no length known in advance, the body in chunks.
+        assert response.headers["Transfer-Encoding"] == "chunked"
+        assert response.headers["Content-Length"] is None
+        lines = response.read().decode().splitlines()
+    assert total > 1000 and len(lines) - 1 == total
+    rng = random.Random(13)
+    clients = [
+        (EXPORTS[n % 3], rng.choice([0.0, 0.005, 0.02, 0.1]), n % 2 == 0, n % 4 < 2) for n in range(24)
+    ]
+    storm(server, clients)
+    assert_settled_and_answering(server)

@@ -1,11 +1,11 @@
-"""A small city with a known history: requests filed and worked through the domain at set times, and the
-plan they were made from, so each figure can be checked against arithmetic done here, apart from SQL."""
+"""A small city with a known history (the `history` fixture): requests filed and worked through the
+domain at set times, and the plan they were made from, so each figure can be checked against arithmetic
+done here, apart from SQL (expected_figures)."""
 
 import random
+import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from civic311.geo.models import District
 from civic311.servicerequests import actions
@@ -50,7 +50,7 @@ class History:
     now: datetime
 
 
-def _make_history(city) -> History:
+def make_history(city) -> History:
     District.objects.create(
         jurisdiction=city.jurisdiction,
         kind="police",
@@ -121,6 +121,30 @@ def _make_history(city) -> History:
     return History(city, planned, private, now=datetime(2026, 6, 1, tzinfo=UTC))
 
 
-@pytest.fixture
-def history(city) -> History:
-    return _make_history(city)
+def expected_figures(planned, now) -> dict:
+    """The figures of a list of Planned, computed here: statistics' 'inclusive' quantiles are the linear
+    interpolation of percentile_cont."""
+    hours = sorted(p.hours_to_close for p in planned if p.closed is not None)
+    closed = [p for p in planned if p.closed is not None]
+    with_expected = [p for p in closed if p.expected is not None]
+    on_time = [p for p in with_expected if p.closed <= p.expected]
+    return {
+        "requests": len(planned),
+        "open": len(planned) - len(closed),
+        "closed": len(closed),
+        "median_hours_to_close": round(statistics.median(hours), 2) if hours else None,
+        "p90_hours_to_close": round(p90(hours), 2) if hours else None,
+        "closed_with_expected": len(with_expected),
+        "closed_on_time": len(on_time),
+        "on_time_share": round(len(on_time) / len(with_expected), 4) if with_expected else None,
+        "reopened": sum(p.reopened for p in planned),
+        "overdue": sum(
+            1 for p in planned if p.closed is None and p.expected is not None and p.expected < now
+        ),
+        "closed_as_duplicate": sum(p.status_code == Status.DUPLICATE for p in planned),
+        "closed_as_referred": sum(p.status_code == Status.REFERRED for p in planned),
+    }
+
+
+def p90(hours: list[float]) -> float:
+    return hours[0] if len(hours) == 1 else statistics.quantiles(hours, n=10, method="inclusive")[8]
