@@ -4,7 +4,7 @@ civic311 serve [--host --port]     run the platform (ASGI) and a task worker (--
 civic311 worker [--burst]          run background tasks and periodic jobs (TASKS_BACKEND db or rq)
 civic311 init [--sample-city]      create/upgrade the database, optionally load the sample city
 civic311 apikey create NAME        print a new API key on the last line
-civic311 import chicago|nyc|open311|districts|addresses FILE
+civic311 import chicago|nyc|boston|open311|districts|addresses FILE
 civic311 <any Django command>      e.g. createsuperuser, migrate, shell
 """
 

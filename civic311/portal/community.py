@@ -122,7 +122,7 @@ def city_centre(jurisdiction: Jurisdiction) -> tuple[float, float] | None:
     from shapely.geometry import shape
 
     bounds = None
-    for geometry in jurisdiction.districts.values_list("geometry", flat=True):
+    for geometry in jurisdiction.districts.with_polygon().values_list("geometry", flat=True):
         try:
             b = shape(geometry).bounds
         except (TypeError, ValueError, KeyError, AttributeError):  # a broken polygon must not break the map

@@ -19,7 +19,10 @@ _BUMP = (
     "UPDATE servicerequests_requestcounter SET value = value + 1"
     " WHERE jurisdiction_id = %s AND year = %s RETURNING value"
 )
-_DIGITS_ONLY = re.compile(r"^[0-9]{9,12}$")  # ASCII only: \d would take other scripts' digits
+# Keypad digits of one of our numbers: YY, a sequence of 6 to 8 digits (under 100 million a year), the check
+# digit. ASCII only: \d would take other scripts' digits. Not 12: Boston's case numbers (101001242404) are
+# imported as they are, and one in ten passes the check digit, so it would be taken for one of ours.
+_DIGITS_ONLY = re.compile(r"^[0-9]{9,11}$")
 # What a request number looks like: ours (SR26-000123-4), an import's (SR21-00000001, 59876543), keypad
 # digits. Seven characters at least, so a house number or a ZIP code is searched as text.
 _NUMBER_SHAPED = re.compile(r"^(?:[A-Z]{1,8}-?)?[0-9][0-9-]{6,30}$")

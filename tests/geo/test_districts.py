@@ -1,7 +1,7 @@
 """Which districts a point lies in: Springfield's two square wards."""
 
-from civic311.geo.districts import district_ids_at, district_ids_for_many
-from civic311.geo.models import District
+from civic311.geo.districts import district_ids_at, district_ids_for_many, has_districts
+from civic311.geo.models import NO_POLYGON, District
 from tests.factories import INSIDE_WARD_1, INSIDE_WARD_2, OUTSIDE_CITY, square
 
 
@@ -70,3 +70,38 @@ def test_each_jurisdiction_has_its_own_districts(city):
     other = Jurisdiction.objects.create(jurisdiction_id="shelbyville.example", name="Shelbyville")
     assert district_ids_at(other.pk, *INSIDE_WARD_1) == []
     assert codes(district_ids_at(city.jurisdiction.pk, *INSIDE_WARD_1)) == ["1"]
+
+
+def _known_by_code_only(city, code: str = "9") -> District:
+    return District.objects.create(
+        jurisdiction=city.jurisdiction, kind="ward", code=code, name=f"Ward {code}", geometry=NO_POLYGON
+    )
+
+
+def test_a_district_known_only_by_its_code_contains_no_point(city):
+    ward_9 = _known_by_code_only(city)
+    assert codes(district_ids_at(city.jurisdiction.pk, *INSIDE_WARD_1)) == ["1"]
+    assert district_ids_for_many(city.jurisdiction.pk, [INSIDE_WARD_1, OUTSIDE_CITY]) == [
+        [city.wards[0].pk],
+        [],
+    ]
+    assert ward_9.pk not in district_ids_at(city.jurisdiction.pk, 0, 0)
+    assert has_districts(city.jurisdiction.pk)
+
+
+def test_districts_known_only_by_their_code_give_a_city_no_edge(city):
+    District.objects.all().delete()
+    _known_by_code_only(city)
+    assert not has_districts(city.jurisdiction.pk)  # so a request anywhere is not "outside the area"
+    assert district_ids_at(city.jurisdiction.pk, *OUTSIDE_CITY) == []
+
+
+def test_maps_draw_only_districts_with_a_polygon(city, client):
+    _known_by_code_only(city)
+    assert set(District.objects.with_polygon().values_list("code", flat=True)) == {"1", "2"}
+    outlines = client.get("/districts.geojson").json()["features"]
+    assert {f["properties"]["code"] for f in outlines} == {"1", "2"}
+    from civic311.portal.community import city_centre
+
+    lat, long = city_centre(city.jurisdiction)
+    assert 41.8 < lat < 42 and -87.7 < long < -87.5  # the wards' middle, not NaN

@@ -49,3 +49,11 @@ def test_candidates_are_the_number_as_typed_and_keypad_digits_under_each_prefix(
         f"NY26-000123-{digits[-1]}",
     }
     assert number_candidates(" sr26-000123-4 ", ["SR"]) == {"SR26-000123-4"}
+
+
+def test_twelve_digits_are_kept_as_typed_so_an_imported_boston_case_is_found():
+    # Boston's case numbers are imported as they are; this one passes the Damm check, and was once
+    # turned into '10-100124169-3', a number of ours that does not exist.
+    assert is_valid("101001241693")
+    assert normalize_number("101001241693", "") == "101001241693"
+    assert normalize_number("101001241693", "SR") == "101001241693"

@@ -91,7 +91,7 @@ def queue_geojson(request: HttpRequest) -> JsonResponse:
 def districts_geojson(request: HttpRequest) -> HttpResponse:
     """Ward outlines: the map's base layer, so maps work with no tile server (offline, tests)."""
     kind = request.GET.get("kind", "ward")
-    districts = District.objects.filter(kind=kind).values_list("code", "name", "geometry")
+    districts = District.objects.with_polygon().filter(kind=kind).values_list("code", "name", "geometry")
     features = [
         {"type": "Feature", "geometry": geometry, "properties": {"code": code, "name": name}}
         for code, name, geometry in districts

@@ -1,6 +1,5 @@
 """The offline geocoder's address index, from a CSV of addresses with coordinates."""
 
-import csv
 from pathlib import Path
 
 from django.db import transaction
@@ -8,6 +7,7 @@ from django.db import transaction
 from civic311.catalog.models import Jurisdiction
 from civic311.geo import addresses
 from civic311.geo.models import Address
+from civic311.opendata.importers.base import PROGRESS_EVERY, CsvFile, Progress
 
 BATCH = 2000
 
@@ -21,14 +21,20 @@ def import_file(
     long_field: str = "longitude",
     zip_field: str = "zip_code",
     id_field: str | None = None,
+    progress: bool = False,
 ) -> tuple[int, int]:
     """Add the addresses not yet known (the first coordinates seen for an address win);
-    returns (added, skipped)."""
+    returns (added, skipped). The CSV may be gzip. With `progress`, a bar on a terminal."""
     known = set(Address.objects.filter(jurisdiction=jurisdiction).values_list("normalized", flat=True))
     pending: list[Address] = []
     added = skipped = 0
-    with open(path, newline="", encoding="utf-8-sig") as handle, transaction.atomic():
-        for row in csv.DictReader(handle):
+    records = CsvFile(path)
+    bar = Progress(progress, label=records.name, total=records.size)
+    n = 0
+    with bar, transaction.atomic():
+        for n, row in enumerate(records, start=1):
+            if n % PROGRESS_EVERY == 0:
+                bar.show(n, records.position())
             text = (row.get(address_field) or "").strip()
             try:
                 lat, long = float(row.get(lat_field) or ""), float(row.get(long_field) or "")
@@ -58,4 +64,5 @@ def import_file(
                 added += len(Address.objects.bulk_create(pending))
                 pending = []
         added += len(Address.objects.bulk_create(pending))
+        bar.show(n, records.position())
     return added, skipped

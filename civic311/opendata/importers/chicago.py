@@ -1,7 +1,5 @@
 """The City of Chicago's 311 open data (Socrata dataset v6vf-nfxy), as CSV."""
 
-import csv
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +8,7 @@ from django.utils import timezone
 from civic311.catalog.models import Jurisdiction
 from civic311.opendata.importers.base import (
     Catalog,
+    CsvFile,
     ImportReport,
     RowSkipped,
     aware,
@@ -115,17 +114,27 @@ def map_row(row: dict, catalog: Catalog, shift: timedelta, now: datetime | None 
     )
 
 
-def rows(path: Path) -> Iterator[dict]:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        yield from csv.DictReader(handle)
+def rows(path: Path) -> CsvFile:
+    return CsvFile(path)
 
 
 def import_file(
-    path: Path, jurisdiction: Jurisdiction, *, shift: timedelta = timedelta(0), limit: int | None = None
+    path: Path,
+    jurisdiction: Jurisdiction,
+    *,
+    shift: timedelta = timedelta(0),
+    limit: int | None = None,
+    progress: bool = False,
+    rejects: Path | None = None,
 ) -> ImportReport:
     now = timezone.now()
     return import_records(
-        jurisdiction, rows(path), lambda row, catalog: map_row(row, catalog, shift, now), limit=limit
+        jurisdiction,
+        rows(path),
+        lambda row, catalog: map_row(row, catalog, shift, now),
+        limit=limit,
+        progress=progress,
+        rejects=rejects,
     )
 
 

@@ -9,6 +9,7 @@ from shapely.validation import explain_validity, make_valid
 
 from civic311.catalog.models import Jurisdiction
 from civic311.geo.models import District
+from civic311.opendata.importers.base import Progress
 
 MAX_FILE_BYTES = 200_000_000
 POLYGON_TYPES = {"Polygon", "MultiPolygon"}
@@ -60,8 +61,10 @@ def import_file(
     name_field: str,
     code_field: str | None = None,
     name_format: str = "{name}",
+    progress: bool = False,
 ) -> tuple[int, int]:
-    """Create or update one district per feature; returns (created, updated). All or nothing."""
+    """Create or update one district per feature; returns (created, updated). All or nothing. With
+    `progress`, a bar on a terminal over the features checked, then written."""
     data = _read(path)
     features = data.get("features") or []
     # Checked here so a malformed file gets a DistrictFileError (a message), not an AttributeError.
@@ -70,7 +73,9 @@ def import_file(
     if not features:
         raise DistrictFileError(f"{path} has no features")
     rows: list[tuple[str, str, dict]] = []
+    checking = Progress(progress, label=f"{path.name}: checked", total=len(features), unit="features")
     for n, feature in enumerate(features, start=1):
+        checking.show(n - 1)
         label = f"feature {n}"
         if not isinstance(feature, dict):
             raise DistrictFileError(f"{label}: not a GeoJSON Feature object")
@@ -85,9 +90,13 @@ def import_file(
         if any(code == seen for seen, _, _ in rows):
             raise DistrictFileError(f"{label}: code {code!r} appears twice in the file")
         rows.append((code, name_format.format(name=name, kind=kind), _geometry(feature, f"{label} ({code})")))
+    checking.show(len(features))
+    checking.close()
     created = updated = 0
-    with transaction.atomic():
-        for code, name, geometry in rows:
+    writing = Progress(progress, label=f"{path.name}: written", total=len(rows), unit="districts")
+    with writing, transaction.atomic():
+        for n, (code, name, geometry) in enumerate(rows, start=1):
+            writing.show(n)
             _, was_created = District.objects.update_or_create(
                 jurisdiction=jurisdiction, kind=kind, code=code, defaults={"name": name, "geometry": geometry}
             )

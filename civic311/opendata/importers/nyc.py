@@ -1,8 +1,7 @@
 """New York City's 311 open data (Socrata dataset erm2-nwe9), as CSV or Socrata JSON."""
 
-import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from django.utils.text import slugify
 from civic311.catalog.models import Jurisdiction
 from civic311.opendata.importers.base import (
     Catalog,
+    CsvFile,
     ImportReport,
     RowSkipped,
     aware,
@@ -96,18 +96,23 @@ def map_row(row: dict, catalog: Catalog) -> ImportedRequest:
     )
 
 
-def rows(path: Path) -> Iterator[dict]:
+def rows(path: Path) -> Iterable[dict]:
     if path.suffix.lower() == ".json":
         if path.stat().st_size > MAX_JSON_BYTES:
             raise ValueError(f"{path} is larger than {MAX_JSON_BYTES // 1_000_000} MB; export CSV instead")
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, list):
             raise ValueError(f"{path}: expected a JSON array of records")
-        yield from (r for r in data if isinstance(r, dict))
-        return
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        yield from csv.DictReader(handle)
+        return [r for r in data if isinstance(r, dict)]
+    return CsvFile(path)
 
 
-def import_file(path: Path, jurisdiction: Jurisdiction, *, limit: int | None = None) -> ImportReport:
-    return import_records(jurisdiction, rows(path), map_row, limit=limit)
+def import_file(
+    path: Path,
+    jurisdiction: Jurisdiction,
+    *,
+    limit: int | None = None,
+    progress: bool = False,
+    rejects: Path | None = None,
+) -> ImportReport:
+    return import_records(jurisdiction, rows(path), map_row, limit=limit, progress=progress, rejects=rejects)

@@ -97,6 +97,13 @@ def records(path: Path) -> Iterator[dict]:
     yield from (r for r in data if isinstance(r, dict))
 
 
-def import_file(path: Path, jurisdiction: Jurisdiction, *, limit: int | None = None) -> ImportReport:
+def import_file(
+    path: Path,
+    jurisdiction: Jurisdiction,
+    *,
+    limit: int | None = None,
+    progress: bool = False,
+    rejects: Path | None = None,
+) -> ImportReport:
     items = list(records(path))  # read (and refuse) the whole file before writing anything
-    return import_records(jurisdiction, items, map_record, limit=limit)
+    return import_records(jurisdiction, items, map_record, limit=limit, progress=progress, rejects=rejects)

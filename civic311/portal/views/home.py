@@ -50,7 +50,12 @@ def _outline(geometry: dict) -> dict:
 @gzip_page
 def districts(request: HttpRequest) -> HttpResponse:
     """The city's ward outlines as GeoJSON: public, cacheable, the base layer of the resident maps."""
-    rows = District.objects.filter(kind="ward").order_by("code").values_list("code", "name", "geometry")
+    rows = (
+        District.objects.with_polygon()
+        .filter(kind="ward")
+        .order_by("code")
+        .values_list("code", "name", "geometry")
+    )
     features = [
         {"type": "Feature", "geometry": _outline(geometry), "properties": {"code": code, "name": name}}
         for code, name, geometry in rows

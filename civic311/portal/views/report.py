@@ -27,9 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civic311.accounts import throttle
 from civic311.catalog import jurisdictions
 from civic311.catalog.models import Jurisdiction, Service
-from civic311.geo.districts import district_ids_at
+from civic311.geo.districts import district_ids_at, has_districts
 from civic311.geo.geocoder import get_geocoder
-from civic311.geo.models import District
 from civic311.portal import community
 from civic311.portal.forms import MAX_PHOTOS, ReportForm
 from civic311.portal.models import Submission
@@ -175,7 +174,8 @@ def _photo_position(uploads) -> tuple[float, float] | None:
 
 
 def _inside_city(jurisdiction: Jurisdiction, lat: float, long: float) -> bool:
-    if not District.objects.filter(jurisdiction=jurisdiction).exists():
+    # Polygons only: districts known by their code alone (an import's) say nothing about where the city ends.
+    if not has_districts(jurisdiction.pk):
         return True
     return bool(district_ids_at(jurisdiction.pk, lat, long))
 

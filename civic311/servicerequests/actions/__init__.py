@@ -9,7 +9,7 @@ after commit (signals.event_recorded) for the side effects. By feature:
     workflow.py   change_status, add_note, mark_duplicate, refer, reroute, assign, set_priority, escalate
     followers.py  add_follower, stop_following, stop_following_address
     comments.py   add_comment, moderate_comment
-    history.py    import_requests, link_imported_duplicate (open data)
+    history.py    import_or_update_requests, import_requests, link_imported_duplicates (open data)
 """
 
 from civic311.servicerequests.actions.comments import COMMENT_MAX_LENGTH, add_comment, moderate_comment
@@ -21,7 +21,14 @@ from civic311.servicerequests.actions.filing import (
     validate_new_request,
 )
 from civic311.servicerequests.actions.followers import add_follower, stop_following, stop_following_address
-from civic311.servicerequests.actions.history import ImportedRequest, import_requests, link_imported_duplicate
+from civic311.servicerequests.actions.history import (
+    ImportedBatch,
+    ImportedRequest,
+    import_or_update_requests,
+    import_requests,
+    link_imported_duplicate,
+    link_imported_duplicates,
+)
 from civic311.servicerequests.actions.workflow import (
     add_note,
     assign,
@@ -37,6 +44,7 @@ from civic311.servicerequests.actions.workflow import (
 __all__ = [
     "COMMENT_MAX_LENGTH",
     "Actor",
+    "ImportedBatch",
     "ImportedRequest",
     "NewRequest",
     "add_comment",
@@ -47,8 +55,10 @@ __all__ = [
     "change_status",
     "check_status_change",
     "escalate",
+    "import_or_update_requests",
     "import_requests",
     "link_imported_duplicate",
+    "link_imported_duplicates",
     "mark_duplicate",
     "moderate_comment",
     "refer",

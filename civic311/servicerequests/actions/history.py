@@ -1,14 +1,15 @@
 """Requests from another system's records (open data): history, written in bulk and never announced."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from civic311.catalog.models import Department, Service
 from civic311.servicerequests.actions.core import routed_data
 from civic311.servicerequests.choices import (
+    CLOSED,
     CLOSED_STATUSES,
     Channel,
     EventKind,
@@ -21,9 +22,6 @@ from civic311.servicerequests.models import (
     Event,
     ServiceRequest,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass
@@ -110,67 +108,275 @@ def _imported(item: ImportedRequest) -> tuple[ServiceRequest, list[Event]]:
     return request, events
 
 
-def import_requests(items: list[ImportedRequest]) -> tuple[list[ServiceRequest], int]:
+# What a newer copy of the other system's records may change on a request imported from it, compared one by
+# one. The rest of a request (token, reporter, team, assignee, priority, followers) is ours: never touched.
+SYNCED_FIELDS = (
+    "service_id",
+    "status_code",
+    "status_notes",
+    "description",
+    "department_id",
+    "channel",
+    "requested_datetime",
+    "expected_datetime",
+    "closed_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
+
+
+@dataclass
+class ImportedBatch:
+    """What import_or_update_requests did with a batch: requests created, requests already there that
+    it changed, and those already there with nothing to change (or not imported from this source)."""
+
+    created: list[ServiceRequest] = field(default_factory=list)
+    updated: list[ServiceRequest] = field(default_factory=list)
+    unchanged: list[ServiceRequest] = field(default_factory=list)
+    repeated: int = 0  # numbers met a second time in the batch (the first one counts)
+    events: int = 0  # events written for the updates
+
+    @property
+    def already_there(self) -> int:
+        return len(self.updated) + len(self.unchanged) + self.repeated
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        # In UTC: Python never finds a time of the hour that comes twice (clocks going back) equal to a time
+        # of another zone (PEP 495), so a request imported at 01:16 that night would "change" every time.
+        return a.astimezone(UTC) == b.astimezone(UTC)
+    return a == b
+
+
+def _changes(request: ServiceRequest, target: ServiceRequest) -> dict[str, tuple[object, object]]:
+    return {
+        name: (getattr(request, name), getattr(target, name))
+        for name in SYNCED_FIELDS
+        if not _same(getattr(request, name), getattr(target, name))
+    }
+
+
+def _update(
+    request: ServiceRequest,
+    item: ImportedRequest,
+    districts_before: set[int],
+    now: datetime,
+) -> list[Event]:
+    """Bring an imported request in step with a newer record of it; the events saying what changed
+    (none when nothing did). The request is changed in memory; the caller writes it."""
+    target, _ = _imported(item)
+    changes = _changes(request, target)
+    districts_after = set(item.district_ids)
+    if not changes and districts_before == districts_after:
+        return []
+    source = {"source": item.source} if item.source else {}
+    events: list[Event] = []
+
+    def event(kind: str, at: datetime, *, public: bool = True, note: str = "", data: dict) -> None:
+        events.append(
+            Event(
+                request=request,
+                kind=kind,
+                created_at=at,
+                channel=Channel.IMPORT,
+                public=public,
+                status_code=request.status_code,
+                note=note,
+                data={**source, **data},
+            )
+        )
+
+    latest = max(request.updated_datetime, target.updated_datetime)
+    for name in SYNCED_FIELDS:
+        setattr(request, name, getattr(target, name))
+    request.public = target.public  # follows the service's privacy, as when it was created
+    others = dict(changes)
+    if "status_code" in changes:
+        # When the other system says it happened: closed at its closed time; reopened when it last
+        # changed the record, or now, when we learn of it. The closing note goes on this event.
+        before = others.pop("status_code")[0]
+        others.pop("closed_datetime", None)
+        others.pop("status_notes", None)  # the closing note (or none, reopened) is this event's
+        closing = target.status == CLOSED
+        at = (target.closed_datetime if closing else item.updated_datetime) or now
+        request.set_status(target.status_code, at)
+        request.closed_datetime = target.closed_datetime
+        event(
+            EventKind.STATUS_CHANGED,
+            at,
+            note=target.status_notes if closing else "",
+            data={"from": before, "to": target.status_code},
+        )
+        latest = max(latest, at)
+    if others.pop("department_id", None):
+        department = target.department  # built with the item's objects: no query
+        event(EventKind.ROUTED, now, data=routed_data(department) if department else {"department": None})
+        latest = max(latest, now)
+    if districts_before != districts_after:
+        others["district_ids"] = (sorted(districts_before), sorted(districts_after))
+    if others:
+        # No event kind of its own for "the record was corrected": an internal note, with the old and new
+        # values, so the history says what changed and when we learnt of it.
+        names = ", ".join(name.removesuffix("_id").replace("_", " ") for name in others)
+        event(
+            EventKind.NOTE,
+            now,
+            public=False,
+            note=f"Updated from the {item.source or 'imported'} records: {names}",
+            data={"changed": {n: [_jsonable(a), _jsonable(b)] for n, (a, b) in others.items()}},
+        )
+        latest = max(latest, now)
+    request.updated_datetime = latest
+    return events
+
+
+def import_or_update_requests(items: list[ImportedRequest], *, update: bool = True) -> ImportedBatch:
     """Record a batch of requests from another system's records, each with its history, in one
-    transaction and a handful of queries. Returns (the requests created, how many were already there).
+    transaction and a handful of queries (never one per row). A request already there (same number in the
+    jurisdiction) that was imported from the same source is brought in step with its record when
+    `update`: each real change writes an event (the status's own, a routing, or an internal note saying
+    which fields changed), and a request whose record has not changed gets none. The other system's
+    record wins over changes made here to the fields it carries (SYNCED_FIELDS): a re-import is a newer
+    copy of the same history.
 
     Imports are history: nothing is announced, so nobody is notified about 2021's potholes.
     The caller checks the data; this keeps the invariants (events, derived status) of every request.
     """
+    batch = ImportedBatch()
     if not items:
-        return [], 0
+        return batch
     jurisdiction = items[0].service.jurisdiction
-    numbers = [item.service_request_id for item in items]
-    seen = set(
-        ServiceRequest.objects.filter(jurisdiction=jurisdiction, service_request_id__in=numbers).values_list(
-            "service_request_id", flat=True
-        )
-    )
-    fresh: list[tuple[ImportedRequest, ServiceRequest, list[Event]]] = []
     for item in items:
         if item.service.jurisdiction_id != jurisdiction.pk:
             raise ValueError("one batch, one jurisdiction")
-        if item.service_request_id in seen:
-            continue
-        seen.add(item.service_request_id)
-        fresh.append((item, *_imported(item)))
+    numbers = [item.service_request_id for item in items]
+    links = ServiceRequest.districts.through
+    now = timezone.now()
     with transaction.atomic():
-        created = ServiceRequest.objects.bulk_create([request for _, request, _ in fresh])
-        links = ServiceRequest.districts.through
+        # Locked, in one order, so a change made meanwhile through the other domain functions (which lock
+        # one row) is neither lost nor deadlocked against.
+        found = ServiceRequest.objects.filter(jurisdiction=jurisdiction, service_request_id__in=numbers)
+        if update:
+            found = found.select_for_update().order_by("pk")
+        existing = {r.service_request_id: r for r in found}
+        districts: dict[int, set[int]] = {}
+        if update and existing:
+            for request_id, district_id in links.objects.filter(
+                servicerequest_id__in=[r.pk for r in existing.values()]
+            ).values_list("servicerequest_id", "district_id"):
+                districts.setdefault(request_id, set()).add(district_id)
+        fresh: list[tuple[ImportedRequest, ServiceRequest, list[Event]]] = []
+        changed: list[tuple[ImportedRequest, ServiceRequest]] = []
+        events: list[Event] = []
+        done: set[str] = set()
+        for item in items:
+            number = item.service_request_id
+            if number in done:  # the same number twice in a batch: the first one counts
+                batch.repeated += 1
+                continue
+            done.add(number)
+            request = existing.get(number)
+            if request is None:
+                fresh.append((item, *_imported(item)))
+                continue
+            if not update or request.imported_from != item.source:  # a request of ours is never overwritten
+                batch.unchanged.append(request)
+                continue
+            new_events = _update(request, item, districts.get(request.pk, set()), now)
+            if new_events:
+                changed.append((item, request))
+                events += new_events
+                batch.updated.append(request)
+            else:
+                batch.unchanged.append(request)
+        batch.created = ServiceRequest.objects.bulk_create([request for _, request, _ in fresh])
+        if changed:
+            ServiceRequest.objects.bulk_update(
+                [request for _, request in changed], [*SYNCED_FIELDS, "status", "public", "updated_datetime"]
+            )
+            moved = [
+                (item, request)
+                for item, request in changed
+                if districts.get(request.pk, set()) != set(item.district_ids)
+            ]
+            if moved:
+                links.objects.filter(servicerequest_id__in=[request.pk for _, request in moved]).delete()
+        else:
+            moved = []
         links.objects.bulk_create(
             [
                 links(servicerequest_id=request.pk, district_id=district_id)
-                for (item, request, _) in fresh
+                for (item, request) in [(i, r) for i, r, _ in fresh] + moved
                 for district_id in item.district_ids
             ]
         )
-        for _, request, events in fresh:
-            for event in events:
+        for _, request, history in fresh:
+            for event in history:
                 event.request = request
-        Event.objects.bulk_create([event for _, _, events in fresh for event in events])
-    return created, len(items) - len(fresh)
+        Event.objects.bulk_create([event for _, _, history in fresh for event in history] + events)
+        batch.events = len(events)
+    return batch
+
+
+def import_requests(items: list[ImportedRequest]) -> tuple[list[ServiceRequest], int]:
+    """Record a batch of requests from another system's records (see import_or_update_requests), leaving
+    those already there as they are. Returns (the requests created, how many were already there)."""
+    batch = import_or_update_requests(items, update=False)
+    return batch.created, batch.already_there
+
+
+def link_imported_duplicates(pairs: list[tuple[ServiceRequest, str]]) -> int:
+    """Point imported duplicates at their parents once both are in (parents found in one query per 500);
+    returns how many were linked. A duplicate whose parent is unknown (or itself) stays unlinked."""
+    linked = 0
+    for start in range(0, len(pairs), 500):
+        chunk = [(child, number) for child, number in pairs[start : start + 500] if child.parent_id is None]
+        if not chunk:
+            continue
+        jurisdiction_id = chunk[0][0].jurisdiction_id
+        parents = {
+            r.service_request_id: r
+            for r in ServiceRequest.objects.filter(
+                jurisdiction_id=jurisdiction_id, service_request_id__in={number for _, number in chunk}
+            ).only("pk", "service_request_id", "status_code", "jurisdiction_id")
+        }
+        children: list[ServiceRequest] = []
+        events: list[Event] = []
+        for child, number in chunk:
+            parent = parents.get(number)
+            if parent is None or parent.pk == child.pk or child.jurisdiction_id != jurisdiction_id:
+                continue
+            child.parent = parent
+            children.append(child)
+            # The original's history shows it (public when the duplicate is, as mark_duplicate does). Not
+            # announced: imports are history, nobody is notified.
+            events.append(
+                Event(
+                    request=parent,
+                    kind=EventKind.DUPLICATE_ADDED,
+                    created_at=child.closed_datetime or child.updated_datetime,
+                    channel=Channel.IMPORT,
+                    public=child.public,
+                    status_code=parent.status_code,
+                    data={"duplicate": child.service_request_id},
+                )
+            )
+        with transaction.atomic():
+            ServiceRequest.objects.bulk_update(children, ["parent"])
+            Event.objects.bulk_create(events)
+        linked += len(children)
+    return linked
 
 
 def link_imported_duplicate(child: ServiceRequest, parent_service_request_id: str) -> bool:
     """Point an imported duplicate at its parent once both are in; False when the parent is unknown."""
-    parent = ServiceRequest.objects.filter(
-        jurisdiction=child.jurisdiction, service_request_id=parent_service_request_id
-    ).first()
-    if parent is None or parent.pk == child.pk:
-        return False
-    at = child.closed_datetime or child.updated_datetime
-    with transaction.atomic():
-        ServiceRequest.objects.filter(pk=child.pk).update(parent=parent)
-        # The original's history shows it (public when the duplicate is, as mark_duplicate does). Not
-        # announced: imports are history, nobody is notified.
-        Event.objects.create(
-            request=parent,
-            kind=EventKind.DUPLICATE_ADDED,
-            created_at=at,
-            channel=Channel.IMPORT,
-            public=child.public,
-            status_code=parent.status_code,
-            data={"duplicate": child.service_request_id},
-        )
-    child.parent = parent
-    return True
+    return link_imported_duplicates([(child, parent_service_request_id)]) == 1
