@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("open311/", open311_api.urls),
     path("data/", include("civic311.opendata.urls")),  # the page first: the API's root would take /data/
     path("data/", opendata_api.urls),
+    path("dashboard/", include("civic311.opendata.dashboard_urls")),
     path("live/", include("civic311.live.urls")),
     path("notify/", include("civic311.notify.urls")),
     path("", include("civic311.sms.urls")),  # /sms/… and /voice/… provider webhooks

@@ -8,7 +8,7 @@ Every figure here is exact: counts by SQL, percentiles by percentile_cont (Postg
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -198,3 +198,49 @@ def _natural(code: str | None) -> tuple[int, int, str]:
     """Ward 2 before ward 10."""
     text = code or ""
     return (0, int(text), "") if text.isdigit() else (1, 0, text)
+
+
+@dataclass
+class Flow:
+    """One week of the backlog: requests opened and closed in it, and how many were open at its end."""
+
+    week: str  # its Monday, in the city's time
+    opened: int
+    closed: int
+    backlog: int
+
+
+def flow(requests: QuerySet[ServiceRequest], tz) -> list[Flow]:
+    """Opened and closed per week, every week from the first to the last (none left out for having
+    nothing), and the open backlog at each week's end: of these requests only (those filed earlier are
+    not in the set, so the backlog starts from nothing)."""
+    qs = requests.order_by()
+    opened = dict(
+        qs.annotate(week=TruncWeek("requested_datetime", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    )
+    closed = dict(
+        qs.filter(status=CLOSED, closed_datetime__isnull=False)
+        .annotate(week=TruncWeek("closed_datetime", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    )
+    weeks = {_monday(w) for w in (*opened, *closed)}
+    if not weeks:
+        return []
+    opened_by = {_monday(w): n for w, n in opened.items()}
+    closed_by = {_monday(w): n for w, n in closed.items()}
+    out, backlog, week, last = [], 0, min(weeks), max(weeks)
+    while week <= last:
+        o, c = opened_by.get(week, 0), closed_by.get(week, 0)
+        backlog += o - c
+        out.append(Flow(week.isoformat(), o, c, backlog))
+        week += timedelta(days=7)
+    return out
+
+
+def _monday(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value

@@ -179,6 +179,25 @@ class AreaAlert(models.Model):
         return self.active and self.confirmed
 
 
+class SurveyResponseQuerySet(models.QuerySet["SurveyResponse"]):
+    def satisfaction(self, requests: models.QuerySet[ServiceRequest]) -> dict:
+        """How satisfied residents said they were with these requests: answers, mean score, answers by
+        score (1 to 5). The figures read it (the dashboard, /data/stats.json)."""
+        rows = dict(
+            self.filter(request__in=requests.order_by().values("pk"))
+            .values("score")
+            .annotate(n=models.Count("pk"))
+            .values_list("score", "n")
+        )
+        answers = sum(rows.values())
+        mean = sum(score * n for score, n in rows.items()) / answers if answers else None
+        return {
+            "responses": answers,
+            "mean_score": None if mean is None else round(mean, 2),
+            "by_score": {str(score): rows.get(score, 0) for score in range(1, 6)},
+        }
+
+
 class SurveyResponse(models.Model):
     """A resident's answer to the closure survey: how satisfied (1 to 5) and an optional comment. One per
     follower and request; answering again updates it. Analytics reads score and language."""
@@ -192,6 +211,8 @@ class SurveyResponse(models.Model):
     language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = SurveyResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

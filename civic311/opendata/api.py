@@ -4,6 +4,7 @@ the GeoReport search's 90-day window), the figures analytics', the records the d
 Errors are the GeoReport API's shape, `[{"code": 400, "description": "…"}]`, each problem named."""
 
 from collections.abc import AsyncIterator, Generator, Iterator
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field
 from civic311.analytics import figures
 from civic311.geo.models import District
 from civic311.lib.datetimes import parse_w3c
+from civic311.notify.models import SurveyResponse
 from civic311.opendata import formats
 from civic311.opendata.queries import BadQuery, read
 from civic311.servicerequests import filters, records
@@ -92,13 +94,28 @@ class FiguresOut(BaseModel):
     )
 
 
+class SatisfactionOut(BaseModel):
+    responses: int = Field(description="Closure survey answers about these requests")
+    mean_score: float | None = Field(description="Their mean, 1 (not at all satisfied) to 5 (very)")
+    by_score: dict[str, int]
+
+
+class FlowOut(BaseModel):
+    week: str = Field(description="The week's Monday, in the city's time")
+    opened: int
+    closed: int = Field(description="Requests of the set closed that week (whenever they were opened)")
+    backlog: int = Field(description="Requests of the set still open at the week's end")
+
+
 class StatsOut(BaseModel):
     jurisdiction_id: str
     group_by: str | None
     filters: dict[str, str]
     generated_at: str
     total: FiguresOut
+    satisfaction: SatisfactionOut
     groups: list[FiguresOut]
+    flow: list[FlowOut] | None = Field(description="With group_by=week: opened and closed each week")
 
 
 def _filters_echo(request: HttpRequest) -> dict[str, str]:
@@ -176,7 +193,13 @@ def stats(request: HttpRequest, params: Query[StatsParams]):
         filters=_filters_echo(request),
         generated_at=records.utc_text(now) or "",
         total=_out(request, None, figures.total(requests, now=now), jurisdiction.tz),
+        satisfaction=SatisfactionOut(**SurveyResponse.objects.satisfaction(requests)),
         groups=[_out(request, grouping, g, jurisdiction.tz) for g in groups],
+        flow=(
+            [FlowOut(**asdict(w)) for w in figures.flow(requests, jurisdiction.tz)]
+            if grouping and grouping.name == "week"
+            else None
+        ),
     )
 
 

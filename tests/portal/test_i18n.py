@@ -204,6 +204,11 @@ RESIDENT_FILES = [
     "notify/email/tokens.py",
     "notify/templates/notify/*.html",
     "server/templates/server/*.html",
+    "analytics/figures.py",
+    "opendata/dashboard.py",
+    "opendata/templatetags/figures.py",
+    "opendata/templates/opendata/*.html",
+    "opendata/templates/opendata/partials/*.html",
 ]
 
 
