@@ -1,4 +1,5 @@
-"""Lighthouse on the resident app: performance and accessibility of the home, report and tracking pages.
+"""Lighthouse on the resident app: performance and accessibility of the home, report, tracking and dashboard
+(/dashboard/) pages.
 
     .venv/bin/python bench/lighthouse.py                 # sample city in a fresh data directory
     .venv/bin/python bench/lighthouse.py --data-dir /tmp/lh --keep   # reuse (and keep) a data directory
@@ -45,6 +46,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--keep", action="store_true", help="keep the data directory afterwards")
     p.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page; the median is shown")
     p.add_argument("--language", default="en", help="the pages' language (en, es, pl)")
+    p.add_argument("--pages", default="", help="comma-separated page names (default: all)")
     return p.parse_args(argv)
 
 
@@ -167,7 +169,14 @@ def main(argv=None) -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         proc = start_server(env, port, data_dir / "server.log")
-        pages = {"home": "/", "report": "/report/", "track": f"/track/{a_request_number(base)}"}
+        pages = {
+            "home": "/",
+            "report": "/report/",
+            "track": f"/track/{a_request_number(base)}",
+            "dashboard": "/dashboard/",
+        }
+        if args.pages:
+            pages = {name: path for name, path in pages.items() if name in args.pages.split(",")}
         print(f"server up at {base}; Lighthouse {args.runs}x per page, mobile, language {args.language}\n")
         summary: dict[str, dict[str, int]] = {}
         failures: list[str] = []

@@ -28,6 +28,7 @@ class Capability(models.TextChoices):
     MARK_DUPLICATE = "mark_duplicate", _("Mark duplicates")
     REFER = "refer", _("Refer to an outside body")
     BULK = "bulk", _("Act on many requests at once")
+    VIEW_ANALYTICS = "view_analytics", _("See the analytics of the requests in scope")
 
 
 C = Capability
@@ -49,6 +50,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     # Staff work their department's queue; reporters' contact details are not theirs to see.
     Role.STAFF: frozenset(_STAFF),
-    Role.SUPERVISOR: frozenset(_STAFF | {C.SEE_CONTACT, C.REASSIGN, C.BULK, C.VIEW_TRIAGE, C.ADD_FOLLOWER}),
+    Role.SUPERVISOR: frozenset(
+        _STAFF | {C.SEE_CONTACT, C.REASSIGN, C.BULK, C.VIEW_TRIAGE, C.ADD_FOLLOWER, C.VIEW_ANALYTICS}
+    ),
     Role.ADMIN: frozenset(Capability.values),
 }

@@ -24,6 +24,8 @@ from civic311.servicerequests.intake import FieldError
 from civic311.servicerequests.models import ServiceRequest
 
 PLAIN_GROUPINGS = ("service", "service_group", "department", "channel", "month", "week")
+# Only in the staff analytics: who works the requests is not published.
+STAFF_GROUPINGS = ("team", "assignee")
 DISTRICT = "district"
 
 
@@ -38,12 +40,15 @@ class Grouping:
         return f"{DISTRICT}:{self.kind}" if self.name == DISTRICT else self.name
 
 
-def parse_grouping(raw: str, jurisdiction: Jurisdiction, errors: list[FieldError]) -> Grouping | None:
-    """group_by's value, checked: a district kind must be one the jurisdiction has."""
+def parse_grouping(
+    raw: str, jurisdiction: Jurisdiction, errors: list[FieldError], *, staff: bool = False
+) -> Grouping | None:
+    """group_by's value, checked: a district kind must be one the jurisdiction has; team and assignee
+    only for staff."""
     raw = raw.strip()
     if not raw:
         return None
-    if raw in PLAIN_GROUPINGS:
+    if raw in PLAIN_GROUPINGS or (staff and raw in STAFF_GROUPINGS):
         return Grouping(raw)
     name, _sep, kind = raw.partition(":")
     if name == DISTRICT:
@@ -157,11 +162,14 @@ def grouped(
         "service_group": ("service__group", "service__group"),
         "department": ("department__code", "department__name"),
         "channel": ("channel", "channel"),
+        "team": ("team_id", "team__name"),
+        "assignee": ("assignee__username", "assignee__username"),
     }[grouping.name]
     rows = qs.values(key, label).annotate(**aggregates).order_by(label, key)
     out = []
     for row in rows:
-        out.append(_figures(row[key], _label(grouping.name, row[key], row[label]), row))
+        value = None if row[key] is None else str(row[key])
+        out.append(_figures(value, _label(grouping.name, row[key], row[label]), row))
     return out
 
 
@@ -172,6 +180,10 @@ def _label(grouping: str, key: str | None, label: str | None) -> str:
         return _("Not routed")
     if grouping == "service_group" and not key:
         return _("No group")
+    if grouping == "team" and key is None:
+        return _("No team")
+    if grouping == "assignee" and key is None:
+        return _("Nobody yet")
     return label or ""
 
 

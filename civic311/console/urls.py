@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civic311.console.views import auth, bulk, intake, live, queue, requests
+from civic311.console.views import analytics, auth, bulk, intake, live, queue, requests
 
 app_name = "console"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("queue.geojson", queue.queue_geojson, name="queue_geojson"),
     path("districts.geojson", queue.districts_geojson, name="districts_geojson"),
     path("bulk/", bulk.bulk, name="bulk"),
+    path("analytics/", analytics.analytics_page, name="analytics"),
+    path("analytics/requests/", analytics.analytics_requests, name="analytics_requests"),
     path("live/", live.staff_events, name="live"),
     path("requests/<str:number>/", requests.request_page, name="request"),
     path("requests/<str:number>/status/", requests.change_status, name="change_status"),

@@ -119,36 +119,48 @@ def facts_for(request: ServiceRequest, district_ids: list[int] | None = None) ->
     )
 
 
-def sla_target(service: Service, priority: int) -> Target | None:
-    """This service's target for this priority, else its target for any priority."""
-    targets = reference(service.jurisdiction_id).targets
-    return targets.get((service.pk, priority)) or targets.get((service.pk, None))
-
-
 def default_target(jurisdiction_id: int, priority: int) -> Target | None:
     """The jurisdiction's target for services that set none."""
     targets = reference(jurisdiction_id).targets
     return targets.get((None, priority)) or targets.get((None, None))
 
 
+@dataclass(frozen=True)
+class Sla:
+    """The service level that applies to a request, and where it comes from (for the staff analytics)."""
+
+    hours: int
+    clock: str
+    source: str  # rule, service_priority, service, service_days, default
+
+
+def applicable_sla(service: Service, priority: int, rule_hours: int | None, rule_clock: str) -> Sla | None:
+    """The most specific SLA wins: the rule's; the service's target for the priority, or for any; the
+    service's sla_days (calendar); the jurisdiction's default (for the priority, or any)."""
+    if rule_hours:
+        return Sla(rule_hours, rule_clock, "rule")
+    targets = reference(service.jurisdiction_id).targets
+    if target := targets.get((service.pk, priority)):
+        return Sla(target.hours, target.clock, "service_priority")
+    if target := targets.get((service.pk, None)):
+        return Sla(target.hours, target.clock, "service")
+    if service.sla_days:
+        return Sla(service.sla_days * 24, Clock.CALENDAR, "service_days")
+    if target := default_target(service.jurisdiction_id, priority):
+        return Sla(target.hours, target.clock, "default")
+    return None
+
+
 def expected_at(request: ServiceRequest, decision: engine.Decision) -> datetime | None:
-    """When the request should be done. The most specific SLA wins: the rule's; the service's target for
-    the request's priority, or for any; the service's sla_days (calendar); the jurisdiction's default."""
+    """When the request should be done, by the SLA that applies (applicable_sla)."""
     service = request.service
-    if decision.sla_hours:
-        hours, clock = decision.sla_hours, decision.sla_clock
-    elif target := sla_target(service, request.priority):
-        hours, clock = target.hours, target.clock
-    elif service.sla_days:
-        hours, clock = service.sla_days * 24, Clock.CALENDAR
-    elif target := default_target(service.jurisdiction_id, request.priority):
-        hours, clock = target.hours, target.clock
-    else:
+    sla = applicable_sla(service, request.priority, decision.sla_hours, decision.sla_clock)
+    if sla is None:
         return None
-    working = reference(service.jurisdiction_id).working if clock == Clock.BUSINESS else None
+    working = reference(service.jurisdiction_id).working if sla.clock == Clock.BUSINESS else None
     if working is not None and not working.has_working_time:
         working = None  # a calendar with no hours at all: count around the clock rather than never
-    return due_at(request.requested_datetime, timedelta(hours=hours), working)
+    return due_at(request.requested_datetime, timedelta(hours=sla.hours), working)
 
 
 def pick_assignee(team_id: int) -> tuple[Team, Any]:

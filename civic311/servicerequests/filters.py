@@ -17,7 +17,7 @@ from civic311.geo.models import District
 from civic311.lib.datetimes import DatetimeError, parse_w3c
 from civic311.servicerequests.choices import CLOSED, OPEN, Channel
 from civic311.servicerequests.intake import FieldError, parse_coordinate
-from civic311.servicerequests.models import ServiceRequest
+from civic311.servicerequests.models import ServiceRequest, ServiceRequestQuerySet
 
 MAX_IDS = 500
 DEFAULT_RADIUS_M = 500
@@ -261,8 +261,13 @@ def read_filter[F: RequestFilter](
     return f
 
 
-def matching(jurisdiction: Jurisdiction, f: RequestFilter) -> QuerySet[ServiceRequest]:
-    """The jurisdiction's public requests the filter asks for, in no order."""
+def matching(
+    jurisdiction: Jurisdiction, f: RequestFilter, among: ServiceRequestQuerySet | None = None
+) -> QuerySet[ServiceRequest]:
+    """The jurisdiction's public requests the filter asks for, in no order; or, with `among` (a staff
+    member's scope, private ones included), those of `among`."""
+    if among is not None:
+        return _narrowed(among.of(jurisdiction), jurisdiction, f)
     if f.service_request_ids:
         return (
             ServiceRequest.objects.public()
@@ -277,6 +282,16 @@ def matching(jurisdiction: Jurisdiction, f: RequestFilter) -> QuerySet[ServiceRe
         )
     else:
         qs = ServiceRequest.objects.public().of(jurisdiction)
+    return _narrowed(qs, jurisdiction, f, services_done=True)
+
+
+def _narrowed(
+    qs: ServiceRequestQuerySet, jurisdiction: Jurisdiction, f: RequestFilter, *, services_done: bool = False
+) -> QuerySet[ServiceRequest]:
+    if f.service_request_ids:
+        return qs.filter(service_request_id__in=f.service_request_ids)
+    if f.service_codes and not services_done:
+        qs = qs.filter(service__service_code__in=f.service_codes)
     if f.statuses and len(set(f.statuses)) == 1:
         qs = qs.filter(status=f.statuses[0])
     if f.start is not None:

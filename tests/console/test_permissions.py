@@ -213,6 +213,7 @@ SHOWN = {
     Capability.SEE_CONTACT: "test_see_contact",
     Capability.SEE_INTERNAL_NOTES: "test_see_internal_notes",
     Capability.FILE_FOR_CALLER: "test_file_for_caller",
+    Capability.VIEW_ANALYTICS: "test_view_analytics",
 }
 
 
@@ -481,3 +482,16 @@ def test_csrf_is_enforced(world):
     assert client.post(url, {"status": Status.FIXED, "csrfmiddlewaretoken": token}).status_code == 302
     world.pothole.refresh_from_db()
     assert world.pothole.status_code == Status.FIXED
+
+
+def test_view_analytics(client, world):
+    """The staff analytics (views/analytics.py) are the supervisors' and administrators': the link in the
+    console's menu and the pages, figures and CSV alike."""
+    for name in ("carol", "ada"):
+        assert 'href="/staff/analytics/"' in queue_html(client, world.actors[name])
+        assert client.get("/staff/analytics/").status_code == 200
+        assert client.get("/staff/analytics/", {"table": "services", "format": "csv"}).status_code == 200
+    for name in ("bob", "dave", "agnes"):
+        assert 'href="/staff/analytics/"' not in queue_html(client, world.actors[name])
+        assert client.get("/staff/analytics/").status_code == 403
+        assert client.get("/staff/analytics/", {"table": "services", "format": "csv"}).status_code == 403

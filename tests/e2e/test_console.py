@@ -170,3 +170,19 @@ def test_the_queue_and_request_pages_meet_wcag_2_2_aa(page: Page, springfield, w
     assert found == {"queue": [], "request": []}, "\n".join(
         f"{where}:\n{describe(violations)}" for where, violations in found.items() if violations
     )
+
+
+def test_the_analytics_pages_meet_wcag_2_2_aa_and_a_figure_leads_to_its_requests(page: Page, springfield):
+    for _ in range(3):
+        file_request(springfield.pothole, description="Deep hole by the school")
+    file_request(springfield.wellness)  # private: Water's, not carol's
+    sign_in(page, "carol")
+    page.get_by_role("link", name="Analytics").click()
+    expect(page.get_by_role("heading", name="Analytics: Streets and Sanitation", level=1)).to_be_visible()
+    found = {"analytics": axe_violations(page)}
+    page.locator("#t-services ~ .table-scroll a", has_text="Pothole in Street").click()
+    expect(page.locator("tbody tr")).to_have_count(3)
+    found["requests"] = axe_violations(page)
+    assert found == {"analytics": [], "requests": []}, "\n".join(
+        f"{where}:\n{describe(violations)}" for where, violations in found.items() if violations
+    )

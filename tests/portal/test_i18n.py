@@ -205,10 +205,10 @@ RESIDENT_FILES = [
     "notify/templates/notify/*.html",
     "server/templates/server/*.html",
     "analytics/figures.py",
-    "opendata/dashboard.py",
-    "opendata/templatetags/figures.py",
+    "analytics/selection.py",
+    "analytics/templatetags/figures.py",
+    "analytics/templates/analytics/*.html",
     "opendata/templates/opendata/*.html",
-    "opendata/templates/opendata/partials/*.html",
 ]
 
 
