@@ -16,9 +16,9 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civic311.analytics.sql import HoursBetween, Percentile
 from civic311.catalog.models import Jurisdiction
 from civic311.geo.models import District
+from civic311.lib.aggregates import HoursBetween, Percentile
 from civic311.servicerequests.choices import CLOSED, OPEN, Channel, Status
 from civic311.servicerequests.intake import FieldError
 from civic311.servicerequests.models import ServiceRequest

@@ -20,7 +20,7 @@ from civic311.console.models import ResponseTemplate
 from civic311.geo.models import District
 from civic311.opendata.importers import addresses, chicago, districts
 from civic311.opendata.importers.base import ImportReport
-from civic311.routing import calendars
+from civic311.routing import calendars, estimates
 from civic311.routing.choices import AssignmentStrategy
 from civic311.routing.models import Holiday, RoutingRule, Team, WorkCalendar
 from civic311.servicerequests.models import ServiceRequest
@@ -281,6 +281,8 @@ def load(*, with_requests: bool = True, shift_to_now: bool = True) -> SampleCity
     ):
         shift = demo_shift() if shift_to_now else timedelta(0)
         report = chicago.import_file(REQUESTS, jurisdiction, shift=shift)
+    # The typical times residents are told, at once rather than after the worker's first daily run.
+    estimates.refresh(jurisdiction)
     return SampleCityReport(
         jurisdiction,
         Service.objects.filter(jurisdiction=jurisdiction).count(),

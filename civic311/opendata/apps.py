@@ -10,6 +10,9 @@ class OpenDataConfig(AppConfig):
     def ready(self) -> None:
         from civic311.notify import schedule
         from civic311.opendata import snapshots
+        from civic311.routing import estimates
 
         # Hourly: a day's files are written soon after the city's midnight, and a missed run catches up.
         schedule.every("opendata.snapshots", 3600, snapshots.write_due)
+        # Daily: the typical times to close residents are told (routing/estimates.py), from history.
+        schedule.every("routing.estimates", 24 * 3600, estimates.refresh_all)

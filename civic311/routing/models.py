@@ -210,3 +210,33 @@ class RoutingRule(models.Model):
         for day in filter(None, (d.strip() for d in self.weekdays.split(","))):
             if day not in "0123456" or len(day) != 1:
                 raise ValidationError({"weekdays": _("Use numbers 0 (Monday) to 6 (Sunday)")})
+
+
+class Estimate(models.Model):
+    """What actually happens to requests like this: the median and 90th percentile time to close of a
+    service's requests done in the last twelve months, over the city or in one district. Beside the SLA's
+    expected date, residents are told this (routing/estimates.py keeps these rows; the worker refreshes
+    them). Kept when there were too few to say (then median_hours is empty and based_on says how few)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="estimates")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    median_hours = models.FloatField(null=True, blank=True)
+    p90_hours = models.FloatField(null=True, blank=True)
+    based_on = models.PositiveIntegerField(help_text=_("Requests done in the window"))
+    since = models.DateTimeField(help_text=_("The window's start"))
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"], condition=Q(district__isnull=True), name="estimate_service_unique"
+            ),
+            models.UniqueConstraint(fields=["service", "district"], name="estimate_service_district_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}/{self.district_id}: {self.median_hours} h of {self.based_on}"
+
+    @property
+    def enough(self) -> bool:
+        return self.median_hours is not None

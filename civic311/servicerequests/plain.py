@@ -10,10 +10,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from civic311.catalog.models import Jurisdiction
+from civic311.routing import estimates
+from civic311.routing.estimates import Typical
 from civic311.servicerequests.choices import CLOSED_STATUSES, Status
 from civic311.servicerequests.models import ServiceRequest
 from civic311.servicerequests.numbers import normalize_number
@@ -67,6 +69,37 @@ def expected_date(sr: ServiceRequest) -> str:
     return formats.date_format(local, "DATE_FORMAT")
 
 
+def _days(n: int) -> str:
+    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+
+def typical_time(typical: Typical | None) -> str:
+    """What actually happens to requests like this, in a sentence ('' before any estimate exists):
+    'Most requests like this are done within 4 days (the median of 1,204 similar requests done in the last
+    12 months; 9 in 10 within 11 days).' With too little history, it says so instead of guessing."""
+    if typical is None:
+        return ""
+    count = formats.number_format(typical.based_on, force_grouping=True)
+    if not typical.enough or typical.typical_days is None or typical.p90_days is None:
+        return ngettext(
+            "Only %(count)s similar request was done in the last 12 months: too few to say how long these"
+            " usually take.",
+            "Only %(count)s similar requests were done in the last 12 months: too few to say how long these"
+            " usually take.",
+            typical.based_on,
+        ) % {"count": count}
+    where = gettext(" in %(district)s") % {"district": typical.district_name} if typical.district_name else ""
+    return gettext(
+        "Most requests like this are done within %(typical)s (the median of %(count)s similar requests done"
+        "%(where)s in the last 12 months; 9 in 10 within %(p90)s)."
+    ) % {
+        "typical": _days(typical.typical_days),
+        "count": count,
+        "where": where,
+        "p90": _days(typical.p90_days),
+    }
+
+
 def describe(sr: ServiceRequest, *, link: bool = True) -> str:
     """'SR26-000123-4, Pothole in Street at 100 W Main St: crews are working on it. Expected by …'"""
     where = sr.address or ""
@@ -80,6 +113,8 @@ def describe(sr: ServiceRequest, *, link: bool = True) -> str:
         text += " " + sr.status_notes[:200]
     if expected := expected_date(sr):
         text += " " + gettext("Expected by %(date)s.") % {"date": expected}
+    if sr.is_open and (typical := typical_time(estimates.for_request(sr))):
+        text += " " + typical
     if link:
         text += " " + tracking_url(sr)
     return text

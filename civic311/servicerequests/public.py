@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from pydantic import BaseModel, Field
 
 from civic311.lib.datetimes import format_w3c
+from civic311.routing import estimates
 from civic311.servicerequests.choices import EventKind, Status, fixmystreet_status, georeport_status
 from civic311.servicerequests.models import Event, Media, ServiceRequest
 
@@ -48,6 +49,12 @@ class ExtendedAttributes(BaseModel):
     ward: str | None
     districts: dict[str, str] = Field(description="District code by kind, e.g. {'ward': '42'}")
     photos: list[PhotoOut]
+    typical_days_to_close: int | None = Field(
+        description="What actually happens: the median days to close of similar requests done in the last"
+        " 12 months (in its ward where the ward has enough), rounded up; null when too few to say"
+    )
+    p90_days_to_close: int | None = Field(description="9 in 10 of those were done within this many days")
+    based_on: int | None = Field(description="How many similar requests those figures come from")
 
 
 class RequestOut(BaseModel):
@@ -228,6 +235,7 @@ def build_request(sr: ServiceRequest, tz, *, extended: bool = False) -> RequestO
     if not extended:
         return RequestOut(**fields)
     districts = {d.kind: d.code for d in sr.districts.all()}
+    typical = estimates.for_request(sr, [d.pk for d in sr.districts.all()])
     return RequestOutExtended(
         **fields,
         extended_attributes=ExtendedAttributes(
@@ -243,6 +251,9 @@ def build_request(sr: ServiceRequest, tz, *, extended: bool = False) -> RequestO
                 for m in sr.media.all()
                 if m.public
             ],
+            typical_days_to_close=typical.typical_days if typical else None,
+            p90_days_to_close=typical.p90_days if typical else None,
+            based_on=typical.based_on if typical else None,
         ),
         notes=[build_note(e, tz) for e in sr.events.all() if e.public],
     )

@@ -33,7 +33,8 @@ from civic311.portal import community
 from civic311.portal.forms import MAX_PHOTOS, ReportForm
 from civic311.portal.models import Submission
 from civic311.portal.views.home import map_settings
-from civic311.servicerequests import actions, photos
+from civic311.routing import estimates
+from civic311.servicerequests import actions, photos, plain
 from civic311.servicerequests.choices import OPEN, Channel, FollowerReason
 from civic311.servicerequests.intake import (
     CONTROL_CHARS,
@@ -426,6 +427,7 @@ def report_sent(request: HttpRequest, draft_key: uuid.UUID) -> HttpResponse:
         "track_path": f"/track/{sr.service_request_id}",
         "service_name": sr.service.translated("service_name"),
         "tile_url": "",
+        "typical": plain.typical_time(estimates.for_request(sr)),
     }
     return render(request, "portal/report_sent.html", context)
 

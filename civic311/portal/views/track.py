@@ -24,7 +24,8 @@ from civic311.catalog import jurisdictions
 from civic311.catalog.models import Jurisdiction
 from civic311.portal import community
 from civic311.portal.forms import TEXT_FIELD_MAX
-from civic311.servicerequests import actions
+from civic311.routing import estimates
+from civic311.servicerequests import actions, plain
 from civic311.servicerequests.choices import CLOSED, OPEN, Channel, EventKind, FollowerReason, Status
 from civic311.servicerequests.intake import RequestRejected
 from civic311.servicerequests.models import Comment, Event, Media, ServiceRequest
@@ -164,6 +165,7 @@ def _track_context(sr: ServiceRequest, jurisdiction: Jurisdiction) -> dict[str, 
         "is_open": sr.status == OPEN,
         "scheduled": sr.status_code == Status.SCHEDULED,
         "expected": expected,
+        "typical": plain.typical_time(estimates.for_request(sr)) if sr.status == OPEN else "",
         "requested": timezone.localtime(sr.requested_datetime, tz),
         "entries": entries,
         "steps": _steps(sr, routed),

@@ -1,6 +1,7 @@
-"""The two SQL pieces the figures need that Django has no portable form of: hours between two datetimes
-and percentile_cont. PostgreSQL has both; SQLite has julianday() and our own aggregate (lib/sqlite/base.py
-registers lib/percentiles.py's under PostgreSQL's name)."""
+"""SQL pieces Django has no portable form of: hours between two datetimes and percentile_cont.
+PostgreSQL has both; SQLite has julianday() and our own aggregate (lib/sqlite/base.py
+registers lib/percentiles.py's under PostgreSQL's name). The figures (analytics) and the estimates (routing)
+read them."""
 
 from django.db import NotSupportedError
 from django.db.models import Aggregate, F, FloatField, Func, Value
