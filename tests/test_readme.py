@@ -21,3 +21,11 @@ def test_the_readme_example_post_files_a_request(client):
     form["api_key"] = key
     response = client.post("/open311/v2/requests.json", form)
     assert response.status_code == 200, response.content
+
+
+def test_the_readme_lists_every_column_of_the_exports():
+    from civic311.servicerequests.records import COLUMNS, DISTRICT_COLUMN
+
+    text = README.read_text()
+    for column in (*COLUMNS, DISTRICT_COLUMN):
+        assert f"| `{column.name}` | {column.type} | {column.description} |" in text, column.name

@@ -252,6 +252,10 @@ class RequestListParams(Schema):
     bbox: str | None = None
     agency_responsible: str | None = None
     q: str | None = None
+    department: str | None = None
+    service_group: str | None = None
+    channel: str | None = None
+    district: str | None = None
 
 
 def _page_headers(request: HttpRequest, total: int, page: int, page_size: int) -> dict[str, str]:
@@ -277,7 +281,7 @@ def _page_headers(request: HttpRequest, total: int, page: int, page_size: int) -
 def request_list(request: HttpRequest, fmt: str, params: Query[RequestListParams]):
     fmt = check_format(fmt)
     jurisdiction = jurisdictions.resolve(request)
-    f, errors = parse_request_filter(request.GET)
+    f, errors = parse_request_filter(request.GET, jurisdiction)
     if errors:
         raise ApiError.from_field_errors(errors)
     qs = queries.filter_requests(jurisdiction, f)

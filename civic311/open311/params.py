@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.http import QueryDict
 
+from civic311.catalog.models import Jurisdiction
 from civic311.servicerequests import filters
 from civic311.servicerequests.filters import parse_bool, parse_int
 from civic311.servicerequests.intake import FieldError
@@ -24,10 +25,12 @@ class RequestFilter(filters.RequestFilter):
     extensions: bool = False
 
 
-def parse_request_filter(query: QueryDict) -> tuple[RequestFilter, list[FieldError]]:
+def parse_request_filter(
+    query: QueryDict, jurisdiction: Jurisdiction | None = None
+) -> tuple[RequestFilter, list[FieldError]]:
     errors: list[FieldError] = []
     f = RequestFilter()
     f.extensions = parse_bool(query, "extensions", errors)
     f.page = parse_int(query, "page", 1, 1, 1_000_000, errors)
     f.page_size = parse_int(query, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, errors)
-    return filters.read_filter(query, f, errors, max_span=MAX_SPAN), errors
+    return filters.read_filter(query, f, errors, max_span=MAX_SPAN, jurisdiction=jurisdiction), errors

@@ -269,3 +269,32 @@ def test_the_reads_may_be_called_from_any_web_page(client, three):
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
     )
     assert preflight.status_code == 204 and "GET" in preflight["Access-Control-Allow-Methods"]
+
+
+def test_the_open_data_filters_work_here_too_within_the_90_days(api, city, three):
+    pothole, light, _old = three
+    phone = file_request(city.graffiti, channel=Channel.PHONE)
+    assert numbers(api.get(f"{API}/requests.json", {"district": "ward:2"})) == [light.service_request_id]
+    assert numbers(api.get(f"{API}/requests.json", {"channel": "phone"})) == [phone.service_request_id]
+    assert numbers(api.get(f"{API}/requests.json", {"service_group": "Street Lights"})) == [
+        light.service_request_id
+    ]
+    assert set(numbers(api.get(f"{API}/requests.json", {"department": "streets"}))) == {
+        pothole.service_request_id,
+        light.service_request_id,
+        phone.service_request_id,
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"district": "ward:9"}, "district: there is no ward 9"),
+        ({"district": "9"}, "district: '9': give kind:code, e.g. ward:42"),
+        ({"channel": "fax"}, "channel: 'fax' is not a channel"),
+    ],
+)
+def test_an_unknown_district_or_channel_is_a_400(api, city, params, message):
+    response = api.get(f"{API}/requests.json", params)
+    assert response.status_code == 400
+    assert any(e.startswith(message) for e in errors_of(response)), errors_of(response)
