@@ -293,7 +293,7 @@ def test_the_service_department_and_group_come_from_type_reason_and_subject(bost
     service = hotline.service
     row = next(r for r in fixture_rows() if r["CASE_ENQUIRY_ID"] == "101001240788")
     assert (service.service_code, service.service_name, service.group) == (
-        importer.slugify(row["TYPE"]),
+        importer.service_code(row["TYPE"]),
         row["TYPE"],
         row["REASON"],
     )

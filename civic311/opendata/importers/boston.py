@@ -26,6 +26,7 @@ What maps to what:
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from django.utils.text import slugify
@@ -120,6 +121,11 @@ def parse_time(text: str | None, column: str) -> datetime | None:
         raise RowSkipped(f"unreadable {column} {text[:30]!r}") from None
 
 
+@lru_cache(maxsize=1024)
+def service_code(kind: str) -> str:
+    return slugify(kind)
+
+
 def channel(source: str) -> str:
     return CHANNELS.get(source.strip().lower(), Channel.IMPORT)
 
@@ -138,6 +144,7 @@ def closure(reason: str, number: str = "") -> tuple[str, str]:
     return Status.CLOSED, ""
 
 
+@lru_cache(maxsize=4096)  # a few hundred distinct values in a year's file
 def district_code(text: str | None) -> str:
     """'Ward 3', '03', '3' and '3.0' -> '3'; '' for no district ('', '0.0': Boston has no district 0)."""
     text = (text or "").strip()
@@ -193,7 +200,7 @@ def map_row(row: dict, catalog: Catalog) -> ImportedRequest:
         raise RowSkipped(f"unknown CASE_STATUS {row.get('CASE_STATUS', '')[:30]!r}")
     kind = (row.get("TYPE") or "").strip()
     subject = (row.get("SUBJECT") or "").strip()
-    service = catalog.service(slugify(kind), kind, subject, group=row.get("REASON") or "")
+    service = catalog.service(service_code(kind), kind, subject, group=row.get("REASON") or "")
     title = " ".join((row.get("CASE_TITLE") or "").split())
     photo = (row.get("SubmittedPhoto") or "").strip()
     district_ids = []
