@@ -195,7 +195,7 @@ def _rows_column() -> Any:
         def render(self, task):
             rows = task.fields.get("rows", 0)
             rate = rows / task.elapsed if task.elapsed else 0
-            return Text(f"{rows:,} {task.fields.get('unit', 'rows')} ({rate:,.0f}/s)")
+            return Text(f"{rows:,} {task.fields.get('unit', 'rows')} {rate:,.0f}/s")
 
     return Rows()
 
@@ -216,17 +216,16 @@ class Progress:
             BarColumn,
             TaskProgressColumn,
             TextColumn,
-            TimeElapsedColumn,
             TimeRemainingColumn,
         )
         from rich.progress import Progress as Bar
 
+        # One line of a terminal of 80 columns: name, bar, percent, rows and rows/s, time left.
         self._bar = Bar(
             TextColumn("{task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=20),
             TaskProgressColumn(),
             _rows_column(),
-            TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=Console(file=sys.stderr),
         )
