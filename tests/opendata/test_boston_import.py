@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, F, Q
+from django.test.utils import CaptureQueriesContext
 
 from civic311.catalog.models import Jurisdiction, Service
 from civic311.geo.models import NO_POLYGON, District
@@ -333,6 +335,18 @@ def test_importing_the_same_file_again_changes_nothing(boston, imported):
     assert again.lines()[0] == f"imported 0, already there {ROWS}, skipped 0"
     assert Event.objects.count() == events
     assert list(ServiceRequest.objects.order_by("pk").values()) == before
+
+
+def test_a_reimport_reads_each_batch_in_a_few_queries_not_one_a_row(boston, imported, tmp_path, monkeypatch):
+    monkeypatch.setattr(base, "BATCH", 10)  # six batches
+    path = changed_csv(tmp_path, {"101001518557": {"TARGET_DT": "08/20/2015 08:30:00 AM"}})
+    with CaptureQueriesContext(connection) as queries:
+        report = importer.import_file(path, boston)
+    assert (report.already_there, report.updated) == (ROWS, 1)
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    # The catalog once (services, departments, each kind of district), then two reads a batch (the
+    # requests there, their district links): never one a row.
+    assert len(reads) <= 4 + 2 * 6, "\n".join(reads)
 
 
 def test_a_newer_file_updates_what_changed_with_an_event_for_each_change(boston, imported, tmp_path):

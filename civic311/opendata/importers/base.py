@@ -96,6 +96,8 @@ class Catalog:
         self.jurisdiction = jurisdiction
         self.report = report
         self.services = {s.service_code: s for s in Service.objects.filter(jurisdiction=jurisdiction)}
+        for service in self.services.values():
+            service.jurisdiction = jurisdiction  # known: not read again for each service
         self.departments = {d.name: d for d in Department.objects.filter(jurisdiction=jurisdiction)}
         self.districts: dict[tuple[str, str], int] = {}
 

@@ -54,7 +54,7 @@ def _imported(item: ImportedRequest) -> tuple[ServiceRequest, list[dict]]:
     """The request and its history, unsaved: created and routed when filed, then its status."""
     service, location = item.service, item.location
     request = ServiceRequest(
-        jurisdiction=service.jurisdiction,
+        jurisdiction_id=service.jurisdiction_id,  # the id: no query for the jurisdiction of a service
         service_request_id=item.service_request_id,
         service=service,
         public=not service.private,
@@ -240,6 +240,18 @@ def _insert(model: type[models.Model], objs: list, *, returning: bool = False) -
                     created(obj, value)
 
 
+_READ_FIELDS = (
+    *(f.name for f in ServiceRequest._meta.concrete_fields if f.attname in SYNCED_FIELDS),
+    "jurisdiction",
+    "service_request_id",
+    "imported_from",
+    "status",
+    "public",
+    "updated_datetime",
+    "parent",
+)
+
+
 @dataclass
 class ImportedBatch:
     """What import_or_update_requests did with a batch: requests created, requests already there that
@@ -365,9 +377,9 @@ def import_or_update_requests(items: list[ImportedRequest], *, update: bool = Tr
     batch = ImportedBatch()
     if not items:
         return batch
-    jurisdiction = items[0].service.jurisdiction
+    jurisdiction_id = items[0].service.jurisdiction_id
     for item in items:
-        if item.service.jurisdiction_id != jurisdiction.pk:
+        if item.service.jurisdiction_id != jurisdiction_id:
             raise ValueError("one batch, one jurisdiction")
     numbers = [item.service_request_id for item in items]
     links = ServiceRequest.districts.through
@@ -375,7 +387,10 @@ def import_or_update_requests(items: list[ImportedRequest], *, update: bool = Tr
     with transaction.atomic():
         # Locked, in one order, so a change made meanwhile through the other domain functions (which lock
         # one row) is neither lost nor deadlocked against.
-        found = ServiceRequest.objects.filter(jurisdiction=jurisdiction, service_request_id__in=numbers)
+        found = ServiceRequest.objects.filter(jurisdiction_id=jurisdiction_id, service_request_id__in=numbers)
+        # Only the columns compared and written: a re-import reads every row it meets (and most of the
+        # time of one that finds nothing changed was reading whole rows).
+        found = found.only(*_READ_FIELDS)
         if update:
             found = found.select_for_update().order_by("pk")
         existing = {r.service_request_id: r for r in found}
