@@ -38,6 +38,17 @@ def api(client):
 
 
 @pytest.fixture(autouse=True)
+def _english_to_start():
+    """Each test starts in the default language: a page asked for in Spanish leaves Spanish active in the
+    thread (LocaleMiddleware activates, nothing deactivates), which would follow into the next test."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_catalog_cache():
     """Each test starts without the catalog cache of the last (its rows were rolled back)."""
     from civic311.catalog import cache

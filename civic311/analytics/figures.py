@@ -88,24 +88,34 @@ class Figures:
         return asdict(self)
 
 
-def _aggregates(now: datetime) -> dict[str, Any]:
+def counts() -> dict[str, Any]:
+    """The figures that add up: what the rollups keep per cell (rollups.py) and the exact path counts."""
     closed = Q(status=CLOSED)
     with_expected = closed & Q(expected_datetime__isnull=False)
-    hours = HoursBetween("requested_datetime", "closed_datetime")
     return {
         "requests": Count("pk"),
         "open": Count("pk", filter=Q(status=OPEN)),
         "closed": Count("pk", filter=closed),
+        "closed_with_expected": Count("pk", filter=with_expected),
+        "closed_on_time": Count("pk", filter=with_expected & Q(closed_datetime__lte=F("expected_datetime"))),
+        "reopened": Count("pk", filter=Q(times_reopened__gt=0)),
+        "closed_as_duplicate": Count("pk", filter=Q(status_code=Status.DUPLICATE)),
+        "closed_as_referred": Count("pk", filter=Q(status_code=Status.REFERRED)),
+    }
+
+
+COUNTS = tuple(counts())
+
+
+def _aggregates(now: datetime) -> dict[str, Any]:
+    hours = HoursBetween("requested_datetime", "closed_datetime")
+    return {
+        **counts(),
         # closed_datetime is set exactly when closed (ServiceRequest.set_status), so the nulls of open
         # requests drop out of the percentiles on their own.
         "median": Percentile(hours, 0.5),
         "p90": Percentile(hours, 0.9),
-        "closed_with_expected": Count("pk", filter=with_expected),
-        "closed_on_time": Count("pk", filter=with_expected & Q(closed_datetime__lte=F("expected_datetime"))),
-        "reopened": Count("pk", filter=Q(times_reopened__gt=0)),
         "overdue": Count("pk", filter=Q(status=OPEN, expected_datetime__lt=now)),
-        "closed_as_duplicate": Count("pk", filter=Q(status_code=Status.DUPLICATE)),
-        "closed_as_referred": Count("pk", filter=Q(status_code=Status.REFERRED)),
     }
 
 
@@ -113,7 +123,7 @@ def _hours(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _figures(key: str | None, label: str, row: Mapping[str, Any], population: int | None = None) -> Figures:
+def figures_of(key: str | None, label: str, row: Mapping[str, Any], population: int | None = None) -> Figures:
     with_expected = row["closed_with_expected"]
     return Figures(
         key=key,
@@ -138,7 +148,7 @@ def _figures(key: str | None, label: str, row: Mapping[str, Any], population: in
 def total(requests: QuerySet[ServiceRequest], *, now: datetime | None = None) -> Figures:
     """The figures of all the requests together."""
     row = requests.order_by().aggregate(**_aggregates(now or timezone.now()))
-    return _figures(None, _("All requests"), row)
+    return figures_of(None, _("All requests"), row)
 
 
 def grouped(
@@ -154,7 +164,7 @@ def grouped(
         rows = qs.annotate(period=trunc("requested_datetime", tzinfo=tz)).values("period")
         shape = "%Y-%m" if grouping.name == "month" else "%Y-%m-%d"
         return [
-            _figures(row["period"].strftime(shape), row["period"].strftime(shape), row)
+            figures_of(row["period"].strftime(shape), row["period"].strftime(shape), row)
             for row in rows.annotate(**aggregates).order_by("period")
         ]
     key, label = {
@@ -169,11 +179,11 @@ def grouped(
     out = []
     for row in rows:
         value = None if row[key] is None else str(row[key])
-        out.append(_figures(value, _label(grouping.name, row[key], row[label]), row))
+        out.append(figures_of(value, label_of(grouping.name, row[key], row[label]), row))
     return out
 
 
-def _label(grouping: str, key: str | None, label: str | None) -> str:
+def label_of(grouping: str, key: str | None, label: str | None) -> str:
     if grouping == "channel" and key in Channel.values:
         return str(Channel(key).label)
     if grouping == "department" and key is None:
@@ -196,17 +206,17 @@ def _by_district(qs: QuerySet[ServiceRequest], kind: str, aggregates: dict[str, 
         .annotate(**aggregates)
     )
     out = [
-        _figures(r["districts__code"], r["districts__name"], r, population=r["districts__population"])
+        figures_of(r["districts__code"], r["districts__name"], r, population=r["districts__population"])
         for r in rows
     ]
-    out.sort(key=lambda f: _natural(f.key))
+    out.sort(key=lambda f: natural(f.key))
     outside = qs.exclude(districts__kind=kind).aggregate(**aggregates)
     if outside["requests"]:
-        out.append(_figures(None, _("In no %(kind)s") % {"kind": kind.replace("_", " ")}, outside))
+        out.append(figures_of(None, _("In no %(kind)s") % {"kind": kind.replace("_", " ")}, outside))
     return out
 
 
-def _natural(code: str | None) -> tuple[int, int, str]:
+def natural(code: str | None) -> tuple[int, int, str]:
     """Ward 2 before ward 10."""
     text = code or ""
     return (0, int(text), "") if text.isdigit() else (1, 0, text)
@@ -240,11 +250,14 @@ def flow(requests: QuerySet[ServiceRequest], tz) -> list[Flow]:
         .annotate(n=Count("pk"))
         .values_list("week", "n")
     )
-    weeks = {_monday(w) for w in (*opened, *closed)}
+    return weekly({_monday(w): n for w, n in opened.items()}, {_monday(w): n for w, n in closed.items()})
+
+
+def weekly(opened_by: Mapping[date, int], closed_by: Mapping[date, int]) -> list[Flow]:
+    """Every week from the first to the last (none left out for having nothing), and the backlog."""
+    weeks = set(opened_by) | set(closed_by)
     if not weeks:
         return []
-    opened_by = {_monday(w): n for w, n in opened.items()}
-    closed_by = {_monday(w): n for w, n in closed.items()}
     out, backlog, week, last = [], 0, min(weeks), max(weeks)
     while week <= last:
         o, c = opened_by.get(week, 0), closed_by.get(week, 0)

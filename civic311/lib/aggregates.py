@@ -4,7 +4,7 @@ registers lib/percentiles.py's under PostgreSQL's name). The figures (analytics)
 read them."""
 
 from django.db import NotSupportedError
-from django.db.models import Aggregate, F, FloatField, Func, Value
+from django.db.models import Aggregate, F, FloatField, Func, IntegerField, Value
 
 
 class HoursBetween(Func):
@@ -47,3 +47,22 @@ class Percentile(Aggregate):
     def as_postgresql(self, compiler, connection, **extra_context):
         value, params = compiler.compile(self.get_source_expressions()[0])
         return f"percentile_cont({self.fraction!r}) WITHIN GROUP (ORDER BY {value})", params
+
+
+class LogBucket(Func):
+    """The log bucket of a value: 0 below `low` (and for negatives), else 1 + floor(ln(value / low) /
+    ln(gamma)): the bucket numbers of analytics/histograms.py, computed where the rows are."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, low: float, gamma: float) -> None:
+        self.low, self.gamma = float(low), float(gamma)
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, *args, **extra_context):  # type: ignore[override]
+        value, params = compiler.compile(self.get_source_expressions()[0])
+        sql = (
+            f"CASE WHEN ({value}) < {self.low!r} THEN 0 "
+            f"ELSE 1 + CAST(FLOOR(LN(({value}) / {self.low!r}) / LN({self.gamma!r})) AS INTEGER) END"
+        )
+        return sql, (*params, *params)

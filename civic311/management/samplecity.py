@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from civic311.accounts.models import StaffProfile
+from civic311.analytics import rollups
 from civic311.catalog.models import AttributeValue, Department, Jurisdiction, Service, ServiceAttribute
 from civic311.console.models import ResponseTemplate
 from civic311.geo.models import District
@@ -281,8 +282,10 @@ def load(*, with_requests: bool = True, shift_to_now: bool = True) -> SampleCity
     ):
         shift = demo_shift() if shift_to_now else timedelta(0)
         report = chicago.import_file(REQUESTS, jurisdiction, shift=shift)
-    # The typical times residents are told, at once rather than after the worker's first daily run.
+    # The typical times residents are told, and the figures' rollups, at once rather than after the
+    # worker's first runs.
     estimates.refresh(jurisdiction)
+    rollups.build(jurisdiction)
     return SampleCityReport(
         jurisdiction,
         Service.objects.filter(jurisdiction=jurisdiction).count(),

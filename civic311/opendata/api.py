@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
 from pydantic import BaseModel, Field
 
-from civic311.analytics import figures
+from civic311.analytics import answers, figures
 from civic311.geo.models import District
 from civic311.lib.datetimes import parse_w3c
 from civic311.notify.models import SurveyResponse
@@ -186,17 +186,17 @@ def stats(request: HttpRequest, params: Query[StatsParams]):
         raise BadQuery.from_errors(errors)
     requests = filters.matching(jurisdiction, f)
     now = timezone.now()
-    groups = figures.grouped(requests, grouping, jurisdiction.tz, now=now) if grouping else []
+    total, groups = answers.answer(jurisdiction, f, grouping, jurisdiction.tz, now=now)
     return StatsOut(
         jurisdiction_id=jurisdiction.jurisdiction_id,
         group_by=str(grouping) if grouping else None,
         filters=_filters_echo(request),
         generated_at=records.utc_text(now) or "",
-        total=_out(request, None, figures.total(requests, now=now), jurisdiction.tz),
+        total=_out(request, None, total, jurisdiction.tz),
         satisfaction=SatisfactionOut(**SurveyResponse.objects.satisfaction(requests)),
         groups=[_out(request, grouping, g, jurisdiction.tz) for g in groups],
         flow=(
-            [FlowOut(**asdict(w)) for w in figures.flow(requests, jurisdiction.tz)]
+            [FlowOut(**asdict(w)) for w in answers.flow(jurisdiction, f, jurisdiction.tz)]
             if grouping and grouping.name == "week"
             else None
         ),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from civic311.analytics import figures, selection
+from civic311.analytics import answers, figures, selection
 from civic311.catalog.jurisdictions import default_or_404
 from civic311.catalog.models import Department, Jurisdiction, Service
 from civic311.geo.models import District
@@ -34,6 +34,7 @@ class Selection:
     form: selection.FigureFilter
     params: QueryDict  # the shared filter's parameters
     requests: Any  # QuerySet[ServiceRequest], or None when the form has errors
+    filter: filters.RequestFilter | None = None
 
 
 def _select(request: HttpRequest, jurisdiction: Jurisdiction) -> Selection:
@@ -48,7 +49,7 @@ def _select(request: HttpRequest, jurisdiction: Jurisdiction) -> Selection:
     if errors:  # the form offers only what exists, so this is a hand-made URL
         form.add_error(None, "; ".join(str(e) for e in errors))
         return Selection(form, params, None)
-    return Selection(form, params, filters.matching(jurisdiction, f))
+    return Selection(form, params, filters.matching(jurisdiction, f), f)
 
 
 def _drill(request: HttpRequest, group: str, key: str | None) -> str | None:
@@ -82,12 +83,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _figures_context(request: HttpRequest, jurisdiction: Jurisdiction, chosen: Selection) -> dict[str, Any]:
-    tz, now, qs = jurisdiction.tz, timezone.now(), chosen.requests
-    total = figures.total(qs, now=now)
+    tz, now, qs, f = jurisdiction.tz, timezone.now(), chosen.requests, chosen.filter
+    assert f is not None
+    # From the rollups where they can say it (analytics/answers.py), as /data/stats.json answers.
+    total = answers.answer(jurisdiction, f, None, tz, now=now)[0]
 
     def by(name: str) -> list[figures.Figures]:
         grouping = figures.parse_grouping(name, jurisdiction, [])
-        return figures.grouped(qs, grouping, tz, now=now) if grouping else []
+        return answers.answer(jurisdiction, f, grouping, tz, now=now)[1] if grouping else []
 
     services = sorted(by("service"), key=lambda g: -g.requests)
     wards = (
@@ -96,7 +99,7 @@ def _figures_context(request: HttpRequest, jurisdiction: Jurisdiction, chosen: S
         else []
     )
     months = by("month")
-    weeks = figures.flow(qs, tz)
+    weeks = answers.flow(jurisdiction, f, tz)
     params = chosen.params.urlencode()
     return {
         "total": total,

@@ -154,3 +154,20 @@ def test_the_openapi_document_describes_the_figures(client, city):
     parameters = {p["name"] for p in document["paths"]["/data/stats.json"]["get"]["parameters"]}
     assert {"group_by", "district", "channel", "department", "start_date", "bbox", "q"} <= parameters
     assert "on_time_share" in document["components"]["schemas"]["FiguresOut"]["properties"]
+
+
+@pytest.mark.parametrize("group_by", ["service", "district:ward", "month", "week"])
+def test_built_rollups_answer_with_the_same_counts(client, history, group_by):
+    from civic311.analytics import rollups
+
+    exact = stats(client, group_by=group_by)
+    rollups.build(history.city.jurisdiction)
+    fast = stats(client, group_by=group_by)
+    for got, want in zip([fast["total"], *fast["groups"]], [exact["total"], *exact["groups"]], strict=True):
+        assert {k: v for k, v in got.items() if "hours" not in k} == {
+            k: v for k, v in want.items() if "hours" not in k
+        }
+        for name in ("median_hours_to_close", "p90_hours_to_close"):
+            if want[name]:
+                assert abs(got[name] - want[name]) <= 0.01 * want[name] + 0.01
+    assert fast.get("flow") == exact.get("flow")
