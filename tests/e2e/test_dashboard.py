@@ -64,9 +64,7 @@ def test_the_list_behind_a_figure_and_the_data_page_meet_wcag_2_2_aa(
     assert_accessible(page)
 
 
-def test_filters_chosen_are_kept_in_the_url_and_errors_named(
-    page: Page, live_server_url, history
-):
+def test_filters_chosen_are_kept_in_the_url_and_errors_named(page: Page, live_server_url, history):
     visit(page, live_server_url, "en", "/dashboard/")
     page.get_by_label("Reported by").select_option("phone")
     page.get_by_label("From", exact=True).fill("2026-04-01")
