@@ -5,7 +5,7 @@ from civic311.geo.models import Address, District
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "code", "jurisdiction", "updated_at"]
+    list_display = ["name", "kind", "code", "population", "jurisdiction", "updated_at"]
     list_filter = ["jurisdiction", "kind"]
     search_fields = ["name", "code"]
     exclude = ["geometry"]  # megabytes of coordinates: imported, not typed

@@ -191,3 +191,18 @@ def test_the_weekly_flow_agrees(built, params):
     j = built.city.jurisdiction
     f = parse(j, **params)
     assert answers.flow(j, f, j.tz) == figures.flow(filters.matching(j, f), j.tz)
+
+
+def test_a_service_made_private_leaves_the_figures_until_they_are_rebuilt(built):
+    j = built.city.jurisdiction
+    graffiti = built.city.graffiti
+    graffiti.private = True
+    graffiti.save()
+    assert answers.from_cells(j, parse(j), None, j.tz, built.now) is None  # the exact path, meanwhile
+    total, _ = answers.answer(j, parse(j), None, j.tz, now=built.now)
+    assert total.requests == sum(1 for p in built.planned if p.service_code != "GRAF")
+    rollups.keep_up()
+    assert_agree(j, parse(j), "service", built.now)
+    graffiti.description = "Paint on walls"
+    graffiti.save()  # no change of privacy: the cells stay
+    assert answers.from_cells(j, parse(j), None, j.tz, built.now) is not None
