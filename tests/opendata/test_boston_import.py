@@ -344,9 +344,11 @@ def test_a_reimport_reads_each_batch_in_a_few_queries_not_one_a_row(boston, impo
         report = importer.import_file(path, boston)
     assert (report.already_there, report.updated) == (ROWS, 1)
     reads = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-    # The catalog once (services, departments, each kind of district), then two reads a batch (the
-    # requests there, their district links): never one a row.
-    assert len(reads) <= 4 + 2 * 6, "\n".join(reads)
+    # The catalog once (services, departments, each kind of district), two reads a batch (the requests
+    # there, their district links), and two more, locked, for the one batch with a change: never one a row.
+    assert len(reads) <= 4 + 2 * 6 + 2, "\n".join(reads)
+    locking = [sql for sql in reads if "FOR UPDATE" in sql]
+    assert len(locking) <= 1  # only the changed request is locked (none on SQLite: it locks the database)
 
 
 def test_a_newer_file_updates_what_changed_with_an_event_for_each_change(boston, imported, tmp_path):

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from django.db import connection
 from django.utils.text import slugify
 
 from civic311.catalog.models import Department, Jurisdiction, Service
@@ -30,9 +31,14 @@ from civic311.geo.districts import district_ids_for_many
 from civic311.geo.models import NO_POLYGON, District
 from civic311.servicerequests import actions
 from civic311.servicerequests.intake import Location
-from civic311.servicerequests.models import ServiceRequest
+from civic311.servicerequests.models import Event, ServiceRequest
 
 BATCH = 500
+# PostgreSQL's statistics of the tables an import fills are refreshed when it has written this many
+# requests, then twice as many, and so on, and at its end: a table grown from nothing with statistics of
+# when it was empty gets plans for an empty table (a batch's lookup of the numbers already there by a
+# scan of the whole jurisdiction, slower with every batch). Autovacuum would, later, or never if it is off.
+ANALYZE_FIRST = 2000
 # The bar is redrawn at most this often (rich's own refresh), and told the position every this many records.
 PROGRESS_EVERY = 250
 GZIP_MAGIC = b"\x1f\x8b"
@@ -303,12 +309,22 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def refresh_statistics() -> None:
+    """PostgreSQL: ANALYZE the tables an import writes (SQLite plans these lookups well without)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [m._meta.db_table for m in (ServiceRequest, Event, ServiceRequest.districts.through)]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+
+
 def record_all(
     jurisdiction: Jurisdiction, items: Iterable["actions.ImportedRequest | RowSkipped"], report: ImportReport
 ) -> ImportReport:
     """Import the mapped rows in batches: districts found in bulk (added to those a row names by code),
     each batch through the domain in one transaction; rows already there are updated when changed."""
     parents: list[tuple[ServiceRequest, str]] = []
+    analyze_at = ANALYZE_FIRST
     try:
         for chunk in _chunks(items, BATCH):
             good = []
@@ -335,8 +351,13 @@ def record_all(
             parents += [
                 (r, wanted[r.service_request_id]) for r in candidates if r.service_request_id in wanted
             ]
+            if report.imported >= analyze_at:
+                refresh_statistics()
+                analyze_at *= 2
         # Parents may come after their duplicates in the file: linked once all are in.
         report.duplicates_linked += actions.link_imported_duplicates(parents)
+        if report.imported >= ANALYZE_FIRST:
+            refresh_statistics()
     except KeyboardInterrupt:
         raise ImportInterrupted(report) from None
     return report

@@ -362,6 +362,25 @@ def _update(
     return events
 
 
+def _read(requests: models.QuerySet[ServiceRequest]) -> dict[str, ServiceRequest]:
+    return {r.service_request_id: r for r in requests.only(*_READ_FIELDS)}
+
+
+def _districts_of(requests: Iterable[ServiceRequest]) -> dict[int, set[int]]:
+    links = ServiceRequest.districts.through
+    found: dict[int, set[int]] = {}
+    for request_id, district_id in links.objects.filter(
+        servicerequest_id__in=[r.pk for r in requests]
+    ).values_list("servicerequest_id", "district_id"):
+        found.setdefault(request_id, set()).add(district_id)
+    return found
+
+
+def _differs(request: ServiceRequest, item: ImportedRequest, districts_before: set[int]) -> bool:
+    target, _ = _imported(item)
+    return bool(_changes(request, target)) or districts_before != set(item.district_ids)
+
+
 def import_or_update_requests(items: list[ImportedRequest], *, update: bool = True) -> ImportedBatch:
     """Record a batch of requests from another system's records, each with its history, in one
     transaction and a handful of queries (never one per row). A request already there (same number in the
@@ -385,24 +404,14 @@ def import_or_update_requests(items: list[ImportedRequest], *, update: bool = Tr
     links = ServiceRequest.districts.through
     now = timezone.now()
     with transaction.atomic():
-        # Locked, in one order, so a change made meanwhile through the other domain functions (which lock
-        # one row) is neither lost nor deadlocked against.
-        found = ServiceRequest.objects.filter(jurisdiction_id=jurisdiction_id, service_request_id__in=numbers)
         # Only the columns compared and written: a re-import reads every row it meets (and most of the
         # time of one that finds nothing changed was reading whole rows).
-        found = found.only(*_READ_FIELDS)
-        if update:
-            found = found.select_for_update().order_by("pk")
-        existing = {r.service_request_id: r for r in found}
-        districts: dict[int, set[int]] = {}
-        if update and existing:
-            for request_id, district_id in links.objects.filter(
-                servicerequest_id__in=[r.pk for r in existing.values()]
-            ).values_list("servicerequest_id", "district_id"):
-                districts.setdefault(request_id, set()).add(district_id)
+        existing = _read(
+            ServiceRequest.objects.filter(jurisdiction_id=jurisdiction_id, service_request_id__in=numbers)
+        )
+        districts = _districts_of(existing.values()) if update and existing else {}
         fresh: list[tuple[ImportedRequest, ServiceRequest, list[dict]]] = []
-        changed: list[tuple[ImportedRequest, ServiceRequest]] = []
-        events: list[dict] = []
+        differing: list[ImportedRequest] = []
         done: set[str] = set()
         for item in items:
             number = item.service_request_id
@@ -413,17 +422,34 @@ def import_or_update_requests(items: list[ImportedRequest], *, update: bool = Tr
             request = existing.get(number)
             if request is None:
                 fresh.append((item, *_imported(item)))
-                continue
-            if not update or request.imported_from != item.source:  # a request of ours is never overwritten
+            elif not update or request.imported_from != item.source:  # never overwrite one of ours
                 batch.unchanged.append(request)
-                continue
-            new_events = _update(request, item, districts.get(request.pk, set()), now)
-            if new_events:
-                changed.append((item, request))
-                events += new_events
-                batch.updated.append(request)
+            elif _differs(request, item, districts.get(request.pk, set())):
+                differing.append(item)
             else:
                 batch.unchanged.append(request)
+        changed: list[tuple[ImportedRequest, ServiceRequest]] = []
+        events: list[dict] = []
+        if differing:
+            # Those to change read again, locked in one order, so a change made meanwhile through the other
+            # domain functions (which lock their one row) is neither lost nor deadlocked against. Only
+            # these: locking every row read would write to each on PostgreSQL.
+            locked = _read(
+                ServiceRequest.objects.select_for_update()
+                .filter(pk__in=[existing[i.service_request_id].pk for i in differing])
+                .order_by("pk")
+            )
+            now_linked = _districts_of(locked.values())
+            districts.update({r.pk: now_linked.get(r.pk, set()) for r in locked.values()})
+            for item in differing:
+                request = locked[item.service_request_id]
+                new_events = _update(request, item, districts.get(request.pk, set()), now)
+                if new_events:
+                    changed.append((item, request))
+                    events += new_events
+                    batch.updated.append(request)
+                else:
+                    batch.unchanged.append(request)
         batch.created = [request for _, request, _ in fresh]
         _insert(ServiceRequest, batch.created, returning=True)
         if changed:
