@@ -338,7 +338,7 @@ def flow(jurisdiction: Jurisdiction, f: RequestFilter, tz) -> list[figures.Flow]
     closed = Values().closed_on
     for period, _key, values in rows:
         opened[period - timedelta(days=period.weekday())] += values.counts["requests"]
-        closed.add_pairs(values.closed_on.as_pairs())
+        closed.extend(values.closed_on)
     closed_by: dict[date, int] = defaultdict(int)
     for ordinal, n in closed.as_pairs().items():
         day = date.fromordinal(ordinal)

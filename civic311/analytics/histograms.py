@@ -54,19 +54,26 @@ class Merged:
             self._keys.append(keys)
             self._counts.append(counts)
 
+    def extend(self, other: "Merged", sign: int = 1) -> None:
+        """Add another's histograms as they are (no merging until totals are asked for)."""
+        self._keys.extend(other._keys)
+        self._counts.extend(other._counts if sign == 1 else [-c for c in other._counts])
+
     def add_pairs(self, pairs: dict[int, int]) -> None:
         if pairs:
             self._keys.append(np.fromiter(pairs.keys(), dtype=np.int64))
             self._counts.append(np.fromiter(pairs.values(), dtype=np.int64))
 
     def totals(self) -> tuple[np.ndarray, np.ndarray]:
-        """(keys, counts), keys sorted and unique."""
+        """(keys, counts), keys sorted and unique, zero counts left out."""
         if not self._keys:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         keys = np.concatenate(self._keys)
-        counts = np.concatenate(self._counts)
-        unique, inverse = np.unique(keys, return_inverse=True)
-        return unique, np.bincount(inverse, weights=counts).astype(np.int64)
+        low = int(keys.min())
+        # Keys are bucket numbers or day ordinals: a dense count over their span is cheaper than sorting.
+        sums = np.bincount(keys - low, weights=np.concatenate(self._counts)).astype(np.int64)
+        present = np.nonzero(sums)[0]
+        return present + low, sums[present]
 
     def as_pairs(self) -> dict[int, int]:
         keys, counts = self.totals()

@@ -58,9 +58,9 @@ class Values:
     def add(self, other: "Values", sign: int = 1) -> None:
         for name in COUNTS:
             self.counts[name] += sign * other.counts[name]
-        self.hours.add_pairs({k: sign * n for k, n in other.hours.as_pairs().items()})
-        self.due.add_pairs({k: sign * n for k, n in other.due.as_pairs().items()})
-        self.closed_on.add_pairs({k: sign * n for k, n in other.closed_on.as_pairs().items()})
+        self.hours.extend(other.hours, sign)
+        self.due.extend(other.due, sign)
+        self.closed_on.extend(other.closed_on, sign)
 
 
 # --- computing cells from the requests ------------------------------------------------------------------
