@@ -408,6 +408,17 @@ def test_a_newer_file_updates_what_changed_with_an_event_for_each_change(boston,
     assert Event.objects.count() == events + 4
 
 
+def test_a_case_moved_to_another_department_is_routed_there(boston, imported, tmp_path):
+    before = request("101001240788").department
+    path = changed_csv(tmp_path, {"101001240788": {"SUBJECT": "Public Works Department"}})
+    assert importer.import_file(path, boston).updated == 1
+    moved = request("101001240788")
+    assert moved.department.name == "Public Works Department"
+    routed = Event.objects.filter(request=moved, kind=EventKind.ROUTED).last()
+    assert routed.public and routed.data["department_name"] == "Public Works Department"
+    assert routed.data["before"] == {"department": before.pk}  # as reroute writes it: the figures recount
+
+
 def test_a_request_of_another_source_with_the_same_number_is_left_alone(boston):
     service = Service.objects.create(jurisdiction=boston, service_code="ours", service_name="Ours")
     actions.import_requests(

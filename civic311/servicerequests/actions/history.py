@@ -340,9 +340,12 @@ def _update(
             data={"from": before, "to": target.status_code},
         )
         latest = max(latest, at)
-    if others.pop("department_id", None):
+    moved = others.pop("department_id", None)
+    if moved:
         department = target.department  # built with the item's objects: no query
-        event(EventKind.ROUTED, now, data=routed_data(department) if department else {"department": None})
+        data = routed_data(department) if department else {"department": None}
+        # "before" as reroute writes it: what the request left (the figures recount that department too).
+        event(EventKind.ROUTED, now, data={**data, "before": {"department": moved[0]}})
         latest = max(latest, now)
     if districts_before != districts_after:
         others["district_ids"] = (sorted(districts_before), sorted(districts_after))
