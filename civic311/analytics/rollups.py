@@ -248,32 +248,52 @@ def build(jurisdiction: Jurisdiction) -> int:
 
 
 def _dirty(jurisdiction: Jurisdiction, events: list[tuple[int, int, str, dict]]) -> dict[str, set]:
-    """The (day, key) cells of each view that these events' requests lie in (and, for a re-route, the
-    department it left)."""
+    """The (day, key) cells of each view that these events' requests lie in, and those they left: the
+    department a re-route left (its `before`), and what an import's correction changed (its `changed`:
+    old filing time, service, channel, districts)."""
     tz = jurisdiction.tz
     ids = {request_id for _, request_id, _, _ in events}
     rows = ServiceRequest.objects.filter(pk__in=ids, jurisdiction=jurisdiction).values_list(
         "pk", "requested_datetime", "service_id", "department_id", "channel"
     )
-    districts = defaultdict(set)
+    districts: dict[int, set[str]] = defaultdict(set)
     through = ServiceRequest.districts.through.objects.filter(servicerequest_id__in=ids)
     for request_id, district_id in through.values_list("servicerequest_id", "district_id"):
         districts[request_id].add(str(district_id))
-    left = defaultdict(set)
+    left: dict[int, set[str]] = defaultdict(set)
+    former: dict[int, list[dict]] = defaultdict(list)
     for _, request_id, kind, data in events:
-        if kind == EventKind.ROUTED and isinstance(data, dict) and "before" in data:
+        if not isinstance(data, dict):
+            continue
+        if kind == EventKind.ROUTED and "before" in data:
             before = (data.get("before") or {}).get("department")
             left[request_id].add("" if before is None else str(before))
+        if kind == EventKind.NOTE and isinstance(data.get("changed"), dict):
+            former[request_id].append({name: pair[0] for name, pair in data["changed"].items()})
     dirty: dict[str, set] = {view: set() for view in VIEWS}
     for pk, requested, service_id, department_id, channel in rows:
-        day = timezone.localtime(requested, tz).date()
-        dirty[""].add((day, ""))
-        dirty["service"].add((day, str(service_id)))
-        dirty["channel"].add((day, channel))
-        for department in {"" if department_id is None else str(department_id), *left[pk]}:
-            dirty["department"].add((day, department))
-        for district in districts[pk]:
-            dirty["district"].add((day, district))
+        departments = {"" if department_id is None else str(department_id), *left[pk]}
+        states = [(requested, str(service_id), channel, districts[pk])]
+        for old in former[pk]:
+            states.append(
+                (
+                    datetime.fromisoformat(old["requested_datetime"])
+                    if old.get("requested_datetime")
+                    else requested,
+                    str(old.get("service_id") or service_id),
+                    old.get("channel") or channel,
+                    {str(d) for d in old["district_ids"]} if "district_ids" in old else districts[pk],
+                )
+            )
+            if "department_id" in old:
+                departments.add("" if old["department_id"] is None else str(old["department_id"]))
+        for when, service, way, places in states:
+            day = timezone.localtime(when, tz).date()
+            dirty[""].add((day, ""))
+            dirty["service"].add((day, service))
+            dirty["channel"].add((day, way))
+            dirty["department"] |= {(day, department) for department in departments}
+            dirty["district"] |= {(day, district) for district in places}
     return dirty
 
 
