@@ -169,10 +169,14 @@ def _rows(jurisdiction: Jurisdiction, view: str, keys: list[str] | None, pieces:
         reads.append(_between(base.filter(grain=Cell.DAY), day_from, day_to))
     out: list[Row] = []
     for qs in reads:
-        for cell in qs.only("period", "key", "hours", "due", "closed_on", *COUNTS):
-            values = Values()
-            values.add_cell(cell)
-            out.append((cell.period, cell.key, values))
+        for period, key, hours, due, closed_on, *numbers in qs.values_list(
+            "period", "key", "hours", "due", "closed_on", *COUNTS
+        ):
+            values = Values(counts=dict(zip(COUNTS, numbers, strict=True)))
+            values.hours.add(hours)
+            values.due.add(due)
+            values.closed_on.add(closed_on)
+            out.append((period, key, values))
     for start, end in pieces.parts:
         assert start is not None and end is not None
         out += [

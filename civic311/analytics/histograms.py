@@ -3,7 +3,7 @@
 [0.01 * 1.02^(i-1), 0.01 * 1.02^i) hours. A bucket's midpoint is within 1 % of every value in it, so a
 percentile read from merged histograms is within 1 % of the exact one (DDSketch's idea, at 2 %).
 
-Stored sparse, as little-endian int32 pairs (bucket, count), in a cell's bytes; merged with numpy."""
+Stored sparse, as little-endian int32 (bucket, count) pairs, in a cell's bytes; merged with numpy."""
 
 import math
 
@@ -28,50 +28,48 @@ def midpoint(index: np.ndarray) -> np.ndarray:
 
 
 def encode(pairs: dict[int, int]) -> bytes:
+    """Interleaved (key, count) int32 pairs: blobs joined end to end are still a valid list of pairs, so a
+    group of cells is merged with one join and one decode."""
     if not pairs:
         return b""
-    keys = sorted(pairs)
-    return np.array([keys, [pairs[k] for k in keys]], dtype="<i4").tobytes()
+    return np.array(sorted(pairs.items()), dtype="<i4").tobytes()
 
 
 def decode(data: bytes | memoryview | None) -> tuple[np.ndarray, np.ndarray]:
     if not data:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    pairs = np.frombuffer(bytes(data), dtype="<i4").reshape(2, -1)
-    return pairs[0].astype(np.int64), pairs[1].astype(np.int64)
+    pairs = np.frombuffer(bytes(data), dtype="<i4").reshape(-1, 2)
+    return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
 
 
 class Merged:
-    """Histograms (or dated counts) added together."""
+    """Histograms (or dated counts) added together: kept as their bytes until a total is asked for."""
 
     def __init__(self) -> None:
-        self._keys: list[np.ndarray] = []
-        self._counts: list[np.ndarray] = []
+        self._blobs: list[bytes] = []
 
     def add(self, data: bytes | memoryview | None) -> None:
-        keys, counts = decode(data)
-        if len(keys):
-            self._keys.append(keys)
-            self._counts.append(counts)
+        if data:
+            self._blobs.append(bytes(data))
 
     def extend(self, other: "Merged", sign: int = 1) -> None:
-        """Add another's histograms as they are (no merging until totals are asked for)."""
-        self._keys.extend(other._keys)
-        self._counts.extend(other._counts if sign == 1 else [-c for c in other._counts])
+        if sign == 1:
+            self._blobs.extend(other._blobs)
+        elif other._blobs:
+            keys, counts = other.totals()
+            self.add(np.column_stack([keys, -counts]).astype("<i4").tobytes())
 
     def add_pairs(self, pairs: dict[int, int]) -> None:
-        if pairs:
-            self._keys.append(np.fromiter(pairs.keys(), dtype=np.int64))
-            self._counts.append(np.fromiter(pairs.values(), dtype=np.int64))
+        self.add(encode(pairs))
 
     def totals(self) -> tuple[np.ndarray, np.ndarray]:
         """(keys, counts), keys sorted and unique, zero counts left out."""
-        if not self._keys:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        keys = np.concatenate(self._keys)
+        keys, counts = decode(b"".join(self._blobs))
+        if not len(keys):
+            return keys, counts
         low = int(keys.min())
         # Keys are bucket numbers or day ordinals: a dense count over their span is cheaper than sorting.
-        sums = np.bincount(keys - low, weights=np.concatenate(self._counts)).astype(np.int64)
+        sums = np.bincount(keys - low, weights=counts).astype(np.int64)
         present = np.nonzero(sums)[0]
         return present + low, sums[present]
 
